@@ -1,0 +1,64 @@
+"""The shared checker machinery: PASS lines, hints, and unattempted student stubs."""
+
+import numpy as np
+import pytest
+
+from cnnlesson import checks
+from cnnlesson.checks import NotAttempted, call, exercise, expect_close, expect_equal, expect_shape
+
+
+@exercise("Exercise 0.1: double it")
+def check_double(fn):
+    expect_close(call(fn, 2.0), 4.0, what="double(2)", hint="multiply by 2")
+    return "double works"
+
+
+def test_pass_prints_one_line(capsys):
+    assert check_double(lambda v: 2 * v) is True
+    assert capsys.readouterr().out == "PASS Exercise 0.1: double it: double works\n"
+
+
+def test_wrong_answer_raises_with_title_and_hint():
+    with pytest.raises(AssertionError, match=r"Exercise 0.1: double it: not yet\. double\(2\) is "
+                       r"not right: got 3, expected 4\. multiply by 2"):
+        check_double(lambda v: v + 1)
+
+
+def test_student_stub_reports_not_attempted(capsys):
+    def stub(v):
+        raise NotImplementedError("Exercise 0.1")
+
+    assert check_double(stub) is False
+    assert capsys.readouterr().out.startswith("[not attempted yet] Exercise 0.1: double it")
+    assert check_double(...) is False
+
+
+def test_learner_bug_becomes_a_hint_not_a_crash():
+    def buggy(v):
+        return v / "2"
+
+    with pytest.raises(AssertionError, match="buggy raised TypeError"):
+        check_double(buggy)
+
+
+def test_not_callable_is_reported():
+    with pytest.raises(AssertionError, match="expected a function; got int"):
+        check_double(3)
+
+
+def test_expect_helpers():
+    with pytest.raises(AssertionError, match=r"should have shape \(2, 2\); it has \(3,\)"):
+        expect_shape([1, 2, 3], (2, 2))
+    with pytest.raises(AssertionError, match=r"largest difference is at index \(1, 0\)"):
+        expect_close(np.array([[1, 2], [5, 4]]), np.array([[1, 2], [3, 4]]))
+    with pytest.raises(AssertionError, match="is 5, which is not right"):
+        expect_equal(5, 6)
+    expect_equal([24, 24, np.int64(6)], (24, 24, 6))
+    with pytest.raises(NotAttempted):
+        expect_close(..., 1.0)
+    with pytest.raises(AssertionError, match="a number or an array of numbers; got str"):
+        expect_close("x", 1.0)
+
+
+def test_public_names_are_exported():
+    assert checks.exercise is exercise
