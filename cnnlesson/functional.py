@@ -1,0 +1,1029 @@
+"""Forward/backward pairs for the layers of a small CNN, on NCHW batches.
+
+Every operation comes as a pair:
+
+* ``op_forward(inputs...) -> (out, cache)`` computes the output and returns a
+  small named cache (a :class:`typing.NamedTuple`) holding what the backward
+  pass needs;
+* ``op_backward(dout, cache) -> gradients`` takes ``dout``, the gradient of
+  the loss with respect to ``out``, and returns the gradients with respect to
+  the inputs (chain rule, one layer at a time).
+
+Layouts: batches and activations are ``(N, C, H, W)`` (batch, channels,
+height, width); convolution weights are ``(F, C, KH, KW)`` (filters, input
+channels, kernel height, kernel width); linear weights are ``(D, M)``
+(in_features, out_features) so that ``out = x @ w + b``.
+
+The convolution of a CNN layer is a *cross-correlation*: the kernel slides over
+the input without being flipped, as in PyTorch and every deep-learning library.
+
+Two versions of convolution and max-pooling are given. The ``*_naive``
+functions are plain loops written to be read; the others compute exactly the
+same numbers with whole-array numpy operations and are hundreds of times
+faster. The tests check that both agree.
+
+dtypes: float32 and float64 both work. All array inputs of one call must share
+one dtype, and outputs and gradients keep it. Integer arrays are refused (an
+uint8 image must first be converted to float, e.g. with
+:func:`cnnlesson.images.to_float`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from cnnlesson._validate import (
+    check_array,
+    check_finite,
+    check_float_array,
+    check_labels,
+    check_nonnegative_int,
+    check_positive_int,
+    fail,
+)
+
+__all__ = [
+    "Conv2dCache",
+    "MaxPool2dCache",
+    "AvgPool2dCache",
+    "ReluCache",
+    "LinearCache",
+    "conv_output_size",
+    "conv2d_forward",
+    "conv2d_backward",
+    "conv2d_forward_naive",
+    "conv2d_backward_naive",
+    "maxpool2d_forward",
+    "maxpool2d_backward",
+    "maxpool2d_forward_naive",
+    "maxpool2d_backward_naive",
+    "avgpool2d_forward",
+    "avgpool2d_backward",
+    "relu_forward",
+    "relu_backward",
+    "linear_forward",
+    "linear_backward",
+    "flatten",
+    "softmax_cross_entropy",
+]
+
+
+# ----------------------------------------------------------------------------
+# Caches
+# ----------------------------------------------------------------------------
+
+
+class Conv2dCache(NamedTuple):
+    """What :func:`conv2d_backward` needs from :func:`conv2d_forward`.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input (not padded).
+    w : numpy.ndarray, shape (F, C, KH, KW)
+        The weights.
+    stride : int
+        The stride used.
+    padding : int
+        The zero padding used.
+    cols : numpy.ndarray of shape (N, C*KH*KW, OH*OW), or None
+        The unfolded input windows, kept by the vectorised forward pass so the
+        backward pass need not rebuild them; ``None`` from the naive version.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    stride: int
+    padding: int
+    cols: np.ndarray | None = None
+
+
+class MaxPool2dCache(NamedTuple):
+    """What :func:`maxpool2d_backward` needs from :func:`maxpool2d_forward`.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input.
+    out : numpy.ndarray, shape (N, C, OH, OW)
+        The pooled output (the maximum of each window).
+    size : int
+        The window size.
+    stride : int
+        The stride (already resolved: never None).
+    """
+
+    x: np.ndarray
+    out: np.ndarray
+    size: int
+    stride: int
+
+
+class AvgPool2dCache(NamedTuple):
+    """What :func:`avgpool2d_backward` needs from :func:`avgpool2d_forward`.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input.
+    size : int
+        The window size.
+    stride : int
+        The stride (already resolved: never None).
+    """
+
+    x: np.ndarray
+    size: int
+    stride: int
+
+
+class ReluCache(NamedTuple):
+    """What :func:`relu_backward` needs: the input ``x`` of :func:`relu_forward`."""
+
+    x: np.ndarray
+
+
+class LinearCache(NamedTuple):
+    """What :func:`linear_backward` needs: the input ``x`` (N, D) and weights ``w`` (D, M)."""
+
+    x: np.ndarray
+    w: np.ndarray
+
+
+# ----------------------------------------------------------------------------
+# Input checks (private)
+# ----------------------------------------------------------------------------
+
+_BATCH_LAYOUT = "(N, C, H, W)"
+
+
+def _batch_hint(x: np.ndarray) -> str:
+    """A hint for an array that should have been an NCHW batch."""
+    if x.ndim == 3:
+        return ("use hwc_to_chw and add a batch axis: hwc_to_chw(image)[None] for one "
+                "(H, W, C) image, x[None] for one (C, H, W) image")
+    if x.ndim == 2:
+        return ("a single grayscale (H, W) image becomes a batch of one with one channel "
+                "with x[None, None]")
+    return "batches and activations are (batch N, channels C, height H, width W)"
+
+
+def _float_input(x, name: str, ndim: int | tuple[int, ...] | None = None,
+                 layout: str | None = None, hint: str | None = None) -> np.ndarray:
+    """Check type, dtype and number of dimensions, in that order."""
+    check_array(x, name)
+    check_float_array(x, name)
+    if ndim is not None:
+        check_array(x, name, ndim=ndim, layout=layout,
+                    hint=hint if hint is not None else _batch_hint(x))
+    return x
+
+
+def _same_dtype(arr: np.ndarray, name: str, ref: np.ndarray, ref_name: str = "x") -> None:
+    if arr.dtype != ref.dtype:
+        raise TypeError(
+            f"{name} must have dtype {ref.dtype} to match {ref_name}; got {arr.dtype}. "
+            f"Hint: use {name}.astype({ref_name}.dtype) (all arrays of one operation "
+            "share one dtype)")
+
+
+def _check_cache(cache, cls: type, forward: str) -> None:
+    if not isinstance(cache, cls):
+        fail(TypeError, "cache", f"the {cls.__name__} returned by {forward}",
+             type(cache).__name__,
+             f"call {forward} first and pass the second value it returns")
+
+
+def _check_dout(dout, shape: tuple[int, ...], dtype: np.dtype, forward: str) -> np.ndarray:
+    """``dout`` must be a float array with the shape and dtype of the forward output."""
+    check_array(dout, "dout")
+    check_float_array(dout, "dout")
+    if dout.shape != tuple(shape):
+        fail(ValueError, "dout", f"of shape {tuple(shape)} (the shape of the {forward} output)",
+             f"shape {tuple(dout.shape)}",
+             "dout is the gradient of the loss with respect to the forward output, so it has "
+             "exactly the output's shape")
+    if dout.dtype != dtype:
+        raise TypeError(
+            f"dout must have dtype {dtype} to match the {forward} input; got {dout.dtype}. "
+            f"Hint: use dout.astype(np.{dtype})")
+    return dout
+
+
+def _check_stride_padding(stride, padding) -> tuple[int, int]:
+    stride = check_positive_int(
+        stride, "stride", "stride is the step between windows (same for both axes), e.g. 1 or 2")
+    padding = check_nonnegative_int(
+        padding, "padding",
+        "padding is the number of zero rows/columns added on each side, e.g. 0 or 1")
+    return stride, padding
+
+
+def _check_conv_args(x, w, b, stride, padding) -> tuple[int, int, int, int]:
+    """Validate conv2d arguments; return (stride, padding, OH, OW)."""
+    _float_input(x, "x", ndim=4, layout=_BATCH_LAYOUT)
+    _float_input(w, "w", ndim=4, layout="(F, C, KH, KW)",
+                 hint="conv weights are (filters F, input channels C, kernel height KH, kernel "
+                      "width KW); a single (KH, KW) kernel becomes kernel[None, None]")
+    _float_input(b, "b", ndim=1, layout="(F,)",
+                 hint="one bias per filter, e.g. b = np.zeros(w.shape[0], dtype=x.dtype)")
+    _same_dtype(w, "w", x)
+    _same_dtype(b, "b", x)
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"w must have C = {x.shape[1]} input channels to match x of shape {x.shape}; "
+            f"got w of shape {w.shape} with {w.shape[1]}. Hint: w is (F, C, KH, KW) and its C "
+            "must equal the number of channels of x (axis 1)")
+    if b.shape != (w.shape[0],):
+        fail(ValueError, "b", f"of shape (F,) = ({w.shape[0]},) to match w of shape {w.shape}",
+             f"shape {b.shape}", "give one bias per filter")
+    stride, padding = _check_stride_padding(stride, padding)
+    _, _, height, width = x.shape
+    _, _, kernel_h, kernel_w = w.shape
+    if kernel_h > height + 2 * padding or kernel_w > width + 2 * padding:
+        raise ValueError(
+            f"w kernel (KH, KW) = ({kernel_h}, {kernel_w}) must fit in the padded input "
+            f"(H + 2*padding, W + 2*padding) = ({height + 2 * padding}, {width + 2 * padding}); "
+            f"got x of shape {x.shape}, w of shape {w.shape} and padding={padding}. "
+            "Hint: use a smaller kernel, more padding or a larger input")
+    check_finite(x, "x")
+    check_finite(w, "w")
+    check_finite(b, "b")
+    return (stride, padding,
+            conv_output_size(height, kernel_h, stride, padding),
+            conv_output_size(width, kernel_w, stride, padding))
+
+
+def _check_pool_args(x, size, stride) -> tuple[int, int, int, int]:
+    """Validate pooling arguments; return (size, stride, OH, OW)."""
+    _float_input(x, "x", ndim=4, layout=_BATCH_LAYOUT)
+    size = check_positive_int(size, "size", "size is the side of the square window, e.g. 2")
+    if stride is None:
+        stride = size
+    stride = check_positive_int(
+        stride, "stride", "stride is the step between windows, e.g. 2; None means stride = size")
+    _, _, height, width = x.shape
+    if size > height or size > width:
+        fail(ValueError, "size", f"at most the input height and width (H, W) = {(height, width)}",
+             f"size={size} for x of shape {x.shape}", "use a smaller window or a larger input")
+    check_finite(x, "x")
+    return (size, stride,
+            conv_output_size(height, size, stride), conv_output_size(width, size, stride))
+
+
+def _pad(x: np.ndarray, padding: int) -> np.ndarray:
+    """Return ``x`` with ``padding`` zero rows and columns added on each side (no copy if 0)."""
+    if padding == 0:
+        return x
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+    out[:, :, padding:padding + h, padding:padding + w] = x
+    return out
+
+
+def _window_slices(kernel_h: int, kernel_w: int, stride: int, out_h: int, out_w: int):
+    """Yield ``(u, v, rows, cols)`` for each offset (u, v) inside a window, row-major.
+
+    ``x[:, :, rows, cols]`` is the (out_h, out_w) grid of the values at offset
+    (u, v) of every window: a strided view, no copy.
+    """
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            yield (u, v, slice(u, u + stride * (out_h - 1) + 1, stride),
+                   slice(v, v + stride * (out_w - 1) + 1, stride))
+
+
+# ----------------------------------------------------------------------------
+# Sizes
+# ----------------------------------------------------------------------------
+
+
+def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
+    """Number of window positions along one axis: ``floor((n + 2*padding - k) / stride) + 1``.
+
+    Windows that would run past the (padded) edge are dropped, which is why
+    the division rounds down.
+
+    Parameters
+    ----------
+    n : int
+        Input size along the axis (height or width), >= 1.
+    k : int
+        Kernel (or pooling window) size along the axis, >= 1.
+    stride : int, default 1
+        Step between windows, >= 1.
+    padding : int, default 0
+        Zeros added on each side, >= 0.
+
+    Returns
+    -------
+    int
+        The output size along the axis.
+
+    Raises
+    ------
+    ValueError
+        If the kernel is larger than the padded input (``k > n + 2*padding``).
+
+    Examples
+    --------
+    >>> conv_output_size(26, 3)
+    24
+    >>> conv_output_size(24, 2, stride=2)
+    12
+    >>> conv_output_size(5, 3, stride=2, padding=1)
+    3
+
+    Introduced in notebook 02_convolution.
+    """
+    n = check_positive_int(n, "n", "n is the input height or width")
+    k = check_positive_int(k, "k", "k is the kernel height or width")
+    stride, padding = _check_stride_padding(stride, padding)
+    if k > n + 2 * padding:
+        fail(ValueError, "k", f"at most the padded input size n + 2*padding = {n + 2 * padding}",
+             f"k={k}", "the kernel must fit inside the (padded) input: use a smaller kernel "
+             "or more padding")
+    return (n + 2 * padding - k) // stride + 1
+
+
+# ----------------------------------------------------------------------------
+# Convolution
+# ----------------------------------------------------------------------------
+
+
+def _unfold(x_padded: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
+            out_h: int, out_w: int) -> np.ndarray:
+    """Copy every window of ``x_padded`` into a column: (N, C*KH*KW, OH*OW).
+
+    Column ``l`` of sample ``n`` holds the C*KH*KW input values under the kernel
+    at output position ``l`` (row-major over (OH, OW)), ordered like
+    ``w[f].ravel()``, so a convolution becomes a matrix product.
+    """
+    n, c = x_padded.shape[:2]
+    # (N, C, OH, OW, KH, KW) strided view: no copy yet.
+    windows = sliding_window_view(x_padded, (kernel_h, kernel_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride][:, :, :out_h, :out_w]
+    # Reorder to (N, C, KH, KW, OH, OW); the reshape makes the one copy.
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel_h * kernel_w, out_h * out_w)
+
+
+def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
+                   padding: int = 0) -> tuple[np.ndarray, Conv2dCache]:
+    """2-D convolution layer, forward pass (vectorised).
+
+    As in every CNN library this is a *cross-correlation*: the kernel is not
+    flipped. For each image ``n``, filter ``f`` and output position ``(i, j)``::
+
+        out[n, f, i, j] = b[f] + sum over c, u, v of
+                          x_padded[n, c, i*stride + u, j*stride + v] * w[f, c, u, v]
+
+    The windows are unfolded into columns (a strided view copied once) and
+    each image is handled by one matrix product. Windows that do not fit are
+    dropped (see :func:`conv_output_size`).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input batch, float32 or float64.
+    w : numpy.ndarray, shape (F, C, KH, KW)
+        Filters, same dtype as ``x``.
+    b : numpy.ndarray, shape (F,)
+        One bias per filter, same dtype as ``x``.
+    stride : int, default 1
+        Step between windows, the same for both axes.
+    padding : int, default 0
+        Zero rows/columns added on each side of the input.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, F, OH, OW)
+        ``OH = conv_output_size(H, KH, stride, padding)``, likewise ``OW``.
+    cache : Conv2dCache
+        For :func:`conv2d_backward`.
+
+    See Also
+    --------
+    conv2d_forward_naive : the same computation as plain loops.
+
+    Introduced in notebook 02_convolution.
+    """
+    stride, padding, out_h, out_w = _check_conv_args(x, w, b, stride, padding)
+    n = x.shape[0]
+    num_filters, _, kernel_h, kernel_w = w.shape
+    cols = _unfold(_pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
+    # (F, C*KH*KW) @ (N, C*KH*KW, OH*OW) -> (N, F, OH*OW): one product per image.
+    out = w.reshape(num_filters, -1) @ cols
+    out += b[:, None]
+    out = out.reshape(n, num_filters, out_h, out_w)
+    return out, Conv2dCache(x, w, stride, padding, cols)
+
+
+def conv2d_backward(dout: np.ndarray,
+                    cache: Conv2dCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """2-D convolution layer, backward pass (vectorised).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, F, OH, OW)
+        Gradient of the loss with respect to the forward output.
+    cache : Conv2dCache
+        From :func:`conv2d_forward` (or :func:`conv2d_forward_naive`).
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+        Gradient with respect to ``x``. Each input value receives the sum of
+        ``dout * w`` over every window that covers it.
+    dw : numpy.ndarray, shape (F, C, KH, KW)
+        Gradient with respect to ``w``: the input windows weighted by ``dout``,
+        summed over the batch and positions.
+    db : numpy.ndarray, shape (F,)
+        Gradient with respect to ``b``: ``dout`` summed over batch and positions.
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, Conv2dCache, "conv2d_forward")
+    x, w, stride, padding, cols = cache
+    n, channels, height, width = x.shape
+    num_filters, _, kernel_h, kernel_w = w.shape
+    out_h = conv_output_size(height, kernel_h, stride, padding)
+    out_w = conv_output_size(width, kernel_w, stride, padding)
+    _check_dout(dout, (n, num_filters, out_h, out_w), x.dtype, "conv2d_forward")
+    if cols is None:  # cache from the naive forward pass
+        cols = _unfold(_pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
+
+    dout_flat = dout.reshape(n, num_filters, out_h * out_w)
+    db = dout_flat.sum(axis=(0, 2))
+    # Per image: (F, OH*OW) @ (OH*OW, C*KH*KW), then summed over the batch.
+    dw = (dout_flat @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dx_padded = _input_gradient(dout, w, (height + 2 * padding, width + 2 * padding), stride)
+    dx = dx_padded[:, :, padding:padding + height, padding:padding + width]
+    return np.ascontiguousarray(dx), dw, db
+
+
+def _input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
+                    stride: int) -> np.ndarray:
+    """Gradient of conv2d with respect to the padded input, (N, C, H + 2p, W + 2p).
+
+    The inputs under kernel offset (u, v) of every window form a strided grid
+    of the padded input; each receives ``w[:, :, u, v]`` weighted by ``dout``
+    and summed over the filters. We loop over the KH*KW offsets (small
+    temporaries; one big (N, C*KH*KW, OH*OW) array is slower) and add each
+    offset's contribution into its strided grid. Two memory layouts, same
+    numbers up to rounding:
+
+    * large maps (OH*OW > N*C, e.g. the first layer): NCHW, one
+      (C, F) @ (F, OH*OW) product per image;
+    * small maps (late layers, e.g. 3x3 outputs): (H, W, N, C), one product
+      for the whole batch, so that the strided additions run over long
+      contiguous rows of N*C values instead of rows of OW values.
+    """
+    n, num_filters, out_h, out_w = dout.shape
+    channels = w.shape[1]
+    kernel_h, kernel_w = w.shape[2:]
+    slices = _window_slices(kernel_h, kernel_w, stride, out_h, out_w)
+    if out_h * out_w > n * channels:
+        w_by_offset = w.transpose(2, 3, 1, 0)  # (KH, KW, C, F)
+        dout_flat = dout.reshape(n, num_filters, out_h * out_w)
+        dx = np.zeros((n, channels, *padded_hw), dtype=dout.dtype)
+        for u, v, rows, columns in slices:
+            dx[:, :, rows, columns] += (w_by_offset[u, v] @ dout_flat).reshape(
+                n, channels, out_h, out_w)
+        return dx
+    w_by_offset = w.transpose(2, 3, 0, 1)  # (KH, KW, F, C)
+    dout_rows = np.ascontiguousarray(dout.transpose(2, 3, 0, 1)).reshape(-1, num_filters)
+    dx = np.zeros((*padded_hw, n, channels), dtype=dout.dtype)
+    for u, v, rows, columns in slices:
+        dx[rows, columns] += (dout_rows @ w_by_offset[u, v]).reshape(out_h, out_w, n, channels)
+    return dx.transpose(2, 3, 0, 1)
+
+
+def conv2d_forward_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
+                         padding: int = 0) -> tuple[np.ndarray, Conv2dCache]:
+    """2-D convolution layer, forward pass, as plain loops (slow; written to be read).
+
+    Slides every filter over every image of the batch. At each position the
+    filter and the window of input under it are multiplied elementwise and
+    summed: a cross-correlation (the kernel is not flipped), as in every CNN.
+    Gives the same result as :func:`conv2d_forward`.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input batch, float32 or float64.
+    w : numpy.ndarray, shape (F, C, KH, KW)
+        Filters, same dtype as ``x``.
+    b : numpy.ndarray, shape (F,)
+        One bias per filter, same dtype as ``x``.
+    stride : int, default 1
+        Step between windows, the same for both axes.
+    padding : int, default 0
+        Zero rows/columns added on each side of the input.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, F, OH, OW)
+        The feature maps, one per filter.
+    cache : Conv2dCache
+        For :func:`conv2d_backward_naive` (or :func:`conv2d_backward`).
+
+    Introduced in notebook 02_convolution.
+    """
+    stride, padding, out_h, out_w = _check_conv_args(x, w, b, stride, padding)
+    batch_size = x.shape[0]
+    num_filters, _, kernel_h, kernel_w = w.shape
+
+    x_padded = _pad(x, padding)  # zeros around the border
+    out = np.zeros((batch_size, num_filters, out_h, out_w), dtype=x.dtype)
+    for n in range(batch_size):              # every image
+        for f in range(num_filters):         # every filter
+            for i in range(out_h):           # every output row
+                for j in range(out_w):       # every output column
+                    top = i * stride         # where the window starts in the input
+                    left = j * stride
+                    # The window covers all channels: shape (C, KH, KW), like w[f].
+                    window = x_padded[n, :, top:top + kernel_h, left:left + kernel_w]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, Conv2dCache(x, w, stride, padding, None)
+
+
+def conv2d_backward_naive(dout: np.ndarray,
+                          cache: Conv2dCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """2-D convolution layer, backward pass, as plain loops (slow; written to be read).
+
+    Each output value was ``sum(window * w[f]) + b[f]``, so by the chain rule
+    its gradient ``g = dout[n, f, i, j]`` flows back
+
+    * to the window of the input:  ``g * w[f]``,
+    * to the filter:               ``g * window``,
+    * to the bias:                 ``g``,
+
+    and contributions from every position add up. Gives the same result as
+    :func:`conv2d_backward`.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, F, OH, OW)
+        Gradient of the loss with respect to the forward output.
+    cache : Conv2dCache
+        From :func:`conv2d_forward_naive` (or :func:`conv2d_forward`).
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+    dw : numpy.ndarray, shape (F, C, KH, KW)
+    db : numpy.ndarray, shape (F,)
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, Conv2dCache, "conv2d_forward_naive")
+    x, w, stride, padding = cache.x, cache.w, cache.stride, cache.padding
+    batch_size, _, height, width = x.shape
+    num_filters, _, kernel_h, kernel_w = w.shape
+    out_h = conv_output_size(height, kernel_h, stride, padding)
+    out_w = conv_output_size(width, kernel_w, stride, padding)
+    _check_dout(dout, (batch_size, num_filters, out_h, out_w), x.dtype, "conv2d_forward_naive")
+
+    x_padded = _pad(x, padding)
+    dx_padded = np.zeros_like(x_padded)
+    dw = np.zeros_like(w)
+    db = np.zeros(num_filters, dtype=x.dtype)
+    for n in range(batch_size):
+        for f in range(num_filters):
+            for i in range(out_h):
+                for j in range(out_w):
+                    top = i * stride
+                    left = j * stride
+                    window = x_padded[n, :, top:top + kernel_h, left:left + kernel_w]
+                    g = dout[n, f, i, j]
+                    dx_padded[n, :, top:top + kernel_h, left:left + kernel_w] += g * w[f]
+                    dw[f] += g * window
+                    db[f] += g
+    # Drop the padding: the border zeros are not inputs.
+    dx = dx_padded[:, :, padding:padding + height, padding:padding + width]
+    return dx.copy(), dw, db
+
+
+# ----------------------------------------------------------------------------
+# Pooling
+# ----------------------------------------------------------------------------
+
+
+def maxpool2d_forward(x: np.ndarray, size: int = 2,
+                      stride: int | None = None) -> tuple[np.ndarray, MaxPool2dCache]:
+    """Max-pooling, forward pass (vectorised): the largest value of each window.
+
+    Each channel is pooled on its own over ``size x size`` windows placed
+    every ``stride`` pixels. Windows that do not fit entirely inside the input
+    are dropped (the output size rounds down, see :func:`conv_output_size`), so
+    the last rows/columns of an odd-sized input may be ignored.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input batch, float32 or float64.
+    size : int, default 2
+        Side of the square window.
+    stride : int or None, default None
+        Step between windows; ``None`` means ``stride = size`` (windows touch
+        but do not overlap). ``stride < size`` gives overlapping windows.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, OH, OW)
+        ``OH = conv_output_size(H, size, stride)``, likewise ``OW``.
+    cache : MaxPool2dCache
+        For :func:`maxpool2d_backward`.
+
+    Introduced in notebook 03_pooling.
+    """
+    size, stride, out_h, out_w = _check_pool_args(x, size, stride)
+    # The maximum of the size*size strided grids, one per offset in the window.
+    out = None
+    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
+        if out is None:
+            out = x[:, :, rows, cols].copy()
+        else:
+            np.maximum(out, x[:, :, rows, cols], out=out)
+    return out, MaxPool2dCache(x, out, size, stride)
+
+
+def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
+    """Max-pooling, backward pass (vectorised).
+
+    The gradient of each window goes to the one input that was its maximum;
+    the other inputs of the window get nothing from it. **Ties**: when several
+    positions of a window share the maximal value (common on flat image
+    backgrounds), the whole gradient goes to the *first* of them in row-major
+    order within the window (the position ``np.argmax`` would pick), never to
+    all of them. With overlapping windows an input can be the maximum of
+    several windows; it then receives the sum of their gradients.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, OH, OW)
+        Gradient of the loss with respect to the pooled output.
+    cache : MaxPool2dCache
+        From :func:`maxpool2d_forward` (or :func:`maxpool2d_forward_naive`).
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+        Gradient with respect to ``x``; zero at inputs that were no window's
+        maximum, and at rows/columns no window covered.
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, MaxPool2dCache, "maxpool2d_forward")
+    x, out, size, stride = cache
+    _check_dout(dout, out.shape, x.dtype, "maxpool2d_forward")
+    out_h, out_w = out.shape[2:]
+    overlapping = stride < size
+    dx = np.zeros_like(x)
+    # Visit the offsets of the window in row-major order; a window's gradient
+    # goes to the first offset holding its maximum, then the window is "taken".
+    taken = np.zeros(out.shape, dtype=bool)
+    is_max = np.empty(out.shape, dtype=bool)
+    routed = np.empty(out.shape, dtype=x.dtype) if overlapping else None
+    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
+        np.equal(x[:, :, rows, cols], out, out=is_max)
+        np.greater(is_max, taken, out=is_max)  # is the maximum and not yet taken
+        taken |= is_max
+        if overlapping:  # the strided grids of two offsets can share inputs
+            np.multiply(dout, is_max, out=routed)
+            dx[:, :, rows, cols] += routed
+        else:  # each input belongs to exactly one window and one offset
+            np.multiply(dout, is_max, out=dx[:, :, rows, cols])
+    return dx
+
+
+def maxpool2d_forward_naive(x: np.ndarray, size: int = 2,
+                            stride: int | None = None) -> tuple[np.ndarray, MaxPool2dCache]:
+    """Max-pooling, forward pass, as plain loops (slow; written to be read).
+
+    Same result and arguments as :func:`maxpool2d_forward`.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input batch.
+    size : int, default 2
+        Side of the square window.
+    stride : int or None, default None
+        Step between windows; ``None`` means ``stride = size``.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, OH, OW)
+    cache : MaxPool2dCache
+
+    Introduced in notebook 03_pooling.
+    """
+    size, stride, out_h, out_w = _check_pool_args(x, size, stride)
+    batch_size, channels = x.shape[:2]
+    out = np.zeros((batch_size, channels, out_h, out_w), dtype=x.dtype)
+    for n in range(batch_size):              # every image
+        for c in range(channels):            # every channel, pooled on its own
+            for i in range(out_h):           # every output row
+                for j in range(out_w):       # every output column
+                    top = i * stride
+                    left = j * stride
+                    window = x[n, c, top:top + size, left:left + size]
+                    out[n, c, i, j] = window.max()
+    return out, MaxPool2dCache(x, out, size, stride)
+
+
+def maxpool2d_backward_naive(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
+    """Max-pooling, backward pass, as plain loops (slow; written to be read).
+
+    Each window sends its gradient to the position of its maximum, found with
+    ``np.argmax`` (which picks the first maximal position in row-major order
+    when there is a tie). Same result as :func:`maxpool2d_backward`.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, OH, OW)
+    cache : MaxPool2dCache
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, MaxPool2dCache, "maxpool2d_forward_naive")
+    x, out, size, stride = cache
+    _check_dout(dout, out.shape, x.dtype, "maxpool2d_forward_naive")
+    batch_size, channels, out_h, out_w = out.shape
+    dx = np.zeros_like(x)
+    for n in range(batch_size):
+        for c in range(channels):
+            for i in range(out_h):
+                for j in range(out_w):
+                    top = i * stride
+                    left = j * stride
+                    window = x[n, c, top:top + size, left:left + size]
+                    # Row and column of the (first) maximum inside the window.
+                    r, s = np.unravel_index(np.argmax(window), window.shape)
+                    # += because overlapping windows may share their maximum.
+                    dx[n, c, top + r, left + s] += dout[n, c, i, j]
+    return dx
+
+
+def avgpool2d_forward(x: np.ndarray, size: int = 2,
+                      stride: int | None = None) -> tuple[np.ndarray, AvgPool2dCache]:
+    """Average pooling, forward pass: the mean of each window.
+
+    Windows are placed as in :func:`maxpool2d_forward`; windows that do not fit
+    are dropped (the output size rounds down).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        Input batch, float32 or float64.
+    size : int, default 2
+        Side of the square window.
+    stride : int or None, default None
+        Step between windows; ``None`` means ``stride = size``.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, C, OH, OW)
+    cache : AvgPool2dCache
+        For :func:`avgpool2d_backward`.
+
+    Introduced in notebook 03_pooling.
+    """
+    size, stride, out_h, out_w = _check_pool_args(x, size, stride)
+    out = np.zeros((*x.shape[:2], out_h, out_w), dtype=x.dtype)
+    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
+        out += x[:, :, rows, cols]
+    out *= 1.0 / (size * size)
+    return out, AvgPool2dCache(x, size, stride)
+
+
+def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
+    """Average pooling, backward pass: each window shares its gradient equally.
+
+    Every input of a window receives ``dout / size**2`` from it; with
+    overlapping windows the shares add up.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, C, OH, OW)
+    cache : AvgPool2dCache
+        From :func:`avgpool2d_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, C, H, W)
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, AvgPool2dCache, "avgpool2d_forward")
+    x, size, stride = cache
+    out_h = conv_output_size(x.shape[2], size, stride)
+    out_w = conv_output_size(x.shape[3], size, stride)
+    _check_dout(dout, (*x.shape[:2], out_h, out_w), x.dtype, "avgpool2d_forward")
+    share = dout * (1.0 / (size * size))
+    dx = np.zeros_like(x)
+    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
+        dx[:, :, rows, cols] += share
+    return dx
+
+
+# ----------------------------------------------------------------------------
+# ReLU, flatten, linear
+# ----------------------------------------------------------------------------
+
+
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:
+    """ReLU activation, forward pass: ``max(x, 0)`` elementwise.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, any shape
+        Float32 or float64 input.
+
+    Returns
+    -------
+    out : numpy.ndarray, same shape and dtype as ``x``
+    cache : ReluCache
+        For :func:`relu_backward`.
+
+    Introduced in notebook 04_backprop.
+    """
+    _float_input(x, "x")
+    check_finite(x, "x")
+    return np.maximum(x, 0), ReluCache(x)
+
+
+def relu_backward(dout: np.ndarray, cache: ReluCache) -> np.ndarray:
+    """ReLU activation, backward pass: pass ``dout`` where ``x > 0``, else 0.
+
+    ReLU has no derivative at exactly 0; like the deep-learning libraries we
+    use 0 there (an input of exactly 0 gets no gradient).
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, same shape as the input
+    cache : ReluCache
+        From :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, same shape and dtype as the input
+
+    Introduced in notebook 04_backprop.
+    """
+    _check_cache(cache, ReluCache, "relu_forward")
+    _check_dout(dout, cache.x.shape, cache.x.dtype, "relu_forward")
+    return np.where(cache.x > 0, dout, 0)
+
+
+def flatten(x: np.ndarray) -> np.ndarray:
+    """Flatten each example of a batch into one row: (N, C, H, W) -> (N, C*H*W).
+
+    The order is C-order (channel, then row, then column), so
+    ``flatten(x).reshape(x.shape)`` gives ``x`` back; this is also how the
+    gradient flows back. Returns a view when ``x`` is contiguous, else a copy.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        (Any float array with a leading batch axis and 2 to 4 dimensions.)
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C*H*W)
+
+    Introduced in notebook 05_classifier.
+    """
+    _float_input(x, "x", ndim=(2, 3, 4), layout="(N, C, H, W)",
+                 hint="flatten needs a leading batch axis; a single image x becomes x[None]")
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))  # not -1: N may be 0
+
+
+def linear_forward(x: np.ndarray, w: np.ndarray,
+                   b: np.ndarray) -> tuple[np.ndarray, LinearCache]:
+    """Fully connected (linear) layer, forward pass: ``out = x @ w + b``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, D)
+        Batch of feature vectors, float32 or float64.
+    w : numpy.ndarray, shape (D, M)
+        Weights (in_features, out_features), same dtype as ``x``.
+    b : numpy.ndarray, shape (M,)
+        Biases, same dtype as ``x``.
+
+    Returns
+    -------
+    out : numpy.ndarray, shape (N, M)
+    cache : LinearCache
+        For :func:`linear_backward`.
+
+    Introduced in notebook 05_classifier.
+    """
+    _float_input(x, "x")
+    _float_input(x, "x", ndim=2, layout="(N, D)",
+                 hint=("flatten the feature maps first with flatten(x)" if x.ndim > 2 else
+                       "a single feature vector v becomes v[None]"))
+    _float_input(w, "w", ndim=2, layout="(D, M)",
+                 hint="linear weights are (in_features, out_features) so that out = x @ w + b")
+    _float_input(b, "b", ndim=1, layout="(M,)", hint="one bias per output feature")
+    _same_dtype(w, "w", x)
+    _same_dtype(b, "b", x)
+    if w.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"w must have D = {x.shape[1]} rows (in_features) to match x of shape {x.shape}; "
+            f"got w of shape {w.shape}. Hint: w is (in_features, out_features); if yours is "
+            "(out_features, in_features), use w.T")
+    if b.shape != (w.shape[1],):
+        fail(ValueError, "b", f"of shape (M,) = ({w.shape[1]},) to match w of shape {w.shape}",
+             f"shape {b.shape}", "give one bias per output feature")
+    check_finite(x, "x")
+    check_finite(w, "w")
+    check_finite(b, "b")
+    return x @ w + b, LinearCache(x, w)
+
+
+def linear_backward(dout: np.ndarray,
+                    cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fully connected (linear) layer, backward pass.
+
+    Parameters
+    ----------
+    dout : numpy.ndarray, shape (N, M)
+        Gradient of the loss with respect to the output.
+    cache : LinearCache
+        From :func:`linear_forward`.
+
+    Returns
+    -------
+    dx : numpy.ndarray, shape (N, D)
+        ``dout @ w.T``
+    dw : numpy.ndarray, shape (D, M)
+        ``x.T @ dout``
+    db : numpy.ndarray, shape (M,)
+        ``dout`` summed over the batch.
+
+    Introduced in notebook 05_classifier.
+    """
+    _check_cache(cache, LinearCache, "linear_forward")
+    x, w = cache
+    _check_dout(dout, (x.shape[0], w.shape[1]), x.dtype, "linear_forward")
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+# ----------------------------------------------------------------------------
+# Loss
+# ----------------------------------------------------------------------------
+
+
+def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Softmax followed by cross-entropy, averaged over the batch, and its gradient.
+
+    ``loss = mean over n of ( log(sum_k exp(logits[n, k])) - logits[n, y[n]] )``,
+    i.e. minus the mean log-probability of the correct class. Computed stably:
+    the row maximum is subtracted before ``exp`` (log-sum-exp), so large
+    logits never overflow.
+
+    Parameters
+    ----------
+    logits : numpy.ndarray, shape (N, K)
+        Unnormalised class scores, float32 or float64, N >= 1.
+    y : numpy.ndarray of int, shape (N,)
+        Correct class index of each example, in ``[0, K)``.
+
+    Returns
+    -------
+    loss : float
+        The mean cross-entropy (a Python float).
+    dlogits : numpy.ndarray, shape (N, K)
+        Gradient of ``loss`` with respect to ``logits``:
+        ``(softmax(logits) - one_hot(y)) / N``, same dtype as ``logits``.
+
+    Introduced in notebook 05_classifier.
+    """
+    _float_input(logits, "logits", ndim=2, layout="(N, K)",
+                 hint="one row of K class scores per example")
+    n, num_classes = logits.shape
+    if n == 0 or num_classes == 0:
+        fail(ValueError, "logits", "non-empty (at least one example and one class)",
+             f"shape {logits.shape}", "the loss is a mean over the batch")
+    check_finite(logits, "logits",
+                 "the network produced NaN/inf: lower the learning rate or check the inputs")
+    check_labels(y, "y", n, num_classes)
+    shifted = logits - logits.max(axis=1, keepdims=True)  # largest entry of each row is 0
+    exp = np.exp(shifted)
+    sum_exp = exp.sum(axis=1, keepdims=True)  # >= 1, so the log is safe
+    rows = np.arange(n)
+    loss = float(np.mean(np.log(sum_exp[:, 0]) - shifted[rows, y]))
+    dlogits = exp / sum_exp  # the softmax probabilities
+    dlogits[rows, y] -= 1
+    dlogits /= n
+    return loss, dlogits
