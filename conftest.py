@@ -1,10 +1,11 @@
 """Root pytest configuration, shared by the unit tests and the notebook (nbval) tests."""
 
-import os
+import matplotlib
 
-# Headless plotting for the unit tests. Notebook kernels are separate processes and keep
-# their inline backend, so their figures are still stored.
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Headless plotting for the unit tests, in this process only. Not through the MPLBACKEND
+# environment variable: nbval's notebook kernels inherit the environment, and with
+# MPLBACKEND=Agg ipykernel skips its inline backend, so plt.show() would store no figure.
+matplotlib.use("Agg")
 
 # nbval compares every MIME type of a cell's output except a built-in skip list that holds
 # image/png but not image/gif. GIF bytes depend on the Pillow and matplotlib builds, like PNGs,
