@@ -1,0 +1,15 @@
+"""Shared test setup: draw with the non-interactive Agg backend, and close every
+figure after each test so none leaks into the next (or fills memory)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
