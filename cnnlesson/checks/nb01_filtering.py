@@ -1,5 +1,303 @@
-"""Exercise checkers for notebook 01_filtering."""
+"""Exercise checkers for notebook 01_filtering.
+
+Each checker compares the learner's answer with :func:`cnnlesson.filters.correlate2d` (the
+sliding-window weighted sum, without flipping the kernel) and, when the answer is wrong, looks
+for the usual mistakes (a flipped kernel, a window centred on the pixel instead of starting
+there, rows and columns swapped, an output one pixel too small or too large) to give a hint.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ..filters import correlate2d
+from ._core import NotAttempted, call, exercise, expect_close, expect_equal
+
+__all__ = ["output_pixel", "correlate_loops", "horizontal_edge_kernel", "output_sizes"]
+
+_FLIP_HINT = ("You flipped the kernel: that is convolution, which notebook 02 explains. "
+              "Filtering (what CNNs compute) lays the kernel on the image as written.")
+_SIZE_HINT = ("With valid padding the window must stay inside the image, so the output has "
+              "H - KH + 1 rows and W - KW + 1 columns (a 26x26 image and a 3x3 kernel give 24x24).")
+
+
+def _as_float_array(value, what: str, ndim: int) -> np.ndarray:
+    """The learner's value as a float array with ``ndim`` axes, or a failed check."""
+    if value is Ellipsis:
+        raise NotAttempted
+    if value is None:
+        raise AssertionError(f"{what} is None: did you forget to `return` the result?")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{what} should be an array of numbers; got "
+                             f"{type(value).__name__}.") from None
+    if arr.ndim != ndim:
+        raise AssertionError(f"{what} should be a {ndim}-D array; it has shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise AssertionError(f"{what} contains NaN or inf.")
+    return arr
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1.1
+# ---------------------------------------------------------------------------
+
+@exercise("Exercise 1.1: one output pixel by hand")
+def output_pixel(value, image, kernel, row: int, col: int):
+    """Check one output pixel of a valid filtering: ``correlate2d(image, kernel)[row, col]``.
+
+    Parameters
+    ----------
+    value : float
+        The learner's answer.
+    image : numpy.ndarray
+        (H, W) the small image of the exercise.
+    kernel : numpy.ndarray
+        (KH, KW) the kernel of the exercise.
+    row, col : int
+        The output position: the window's top-left corner is ``image[row, col]``.
+
+    Introduced in notebook 01_filtering.
+    """
+    if value is Ellipsis:
+        raise NotAttempted
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    kh, kw = kernel.shape
+    expected = correlate2d(image, kernel)[row, col]
+    try:
+        got = float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise AssertionError(f"the answer should be one number; got {type(value).__name__} "
+                             f"{np.shape(value)}. Sum the products into a single value, e.g. "
+                             "with np.sum(...).") from None
+    if np.isclose(got, expected):
+        return f"output[{row}, {col}] = {expected:g}"
+
+    # The usual slips, each with the value it would give (only hinted when it differs).
+    patch = image[row:row + kh, col:col + kw]
+    slips = [(np.sum(patch * kernel[::-1, ::-1]), _FLIP_HINT)]
+    top, left = row - kh // 2, col - kw // 2
+    if top >= 0 and left >= 0 and top + kh <= image.shape[0] and left + kw <= image.shape[1]:
+        slips.append((np.sum(image[top:top + kh, left:left + kw] * kernel),
+                      f"You centred the window on image[{row}, {col}]. With valid padding, "
+                      f"output[{row}, {col}] comes from the window whose TOP-LEFT corner is "
+                      f"image[{row}, {col}]: image[{row}:{row + kh}, {col}:{col + kw}]."))
+    if col + kh <= image.shape[0] and row + kw <= image.shape[1]:
+        slips.append((np.sum(image[col:col + kh, row:row + kw] * kernel),
+                      "You swapped row and column: the first index counts rows (downward), "
+                      "the second counts columns (to the right)."))
+    slips.append((np.sum(patch) * np.sum(kernel),
+                  "Multiply each pixel by the kernel weight at the same place, then add the "
+                  "products: np.sum(patch * kernel)."))
+    for slip_value, hint in slips:
+        if np.isclose(got, slip_value) and not np.isclose(slip_value, expected):
+            raise AssertionError(f"you got {got:.4g}, expected another value. {hint}")
+    raise AssertionError(
+        f"you got {got:.4g}; that is not the weighted sum of the window. Take the patch "
+        f"image[{row}:{row + kh}, {col}:{col + kw}] (same shape as the kernel), multiply it "
+        "element by element with the kernel and add all the products.")
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1.2
+# ---------------------------------------------------------------------------
+
+def _correlate_cases():
+    """(name, image, kernel) cases: a readable one first, then random and non-square ones."""
+    rng = np.random.default_rng(12)
+    cases = [("a 4x5 image of 0..19 with a 2x2 kernel",
+              np.arange(20.0).reshape(4, 5), np.array([[1.0, 2.0], [3.0, 4.0]]))]
+    for h, w, kh, kw in [(6, 6, 3, 3), (7, 9, 2, 3), (9, 6, 3, 2), (5, 8, 1, 4), (8, 5, 4, 1),
+                         (6, 7, 6, 2), (4, 4, 4, 4)]:
+        cases.append((f"a random {h}x{w} image with a random {kh}x{kw} kernel",
+                      rng.normal(size=(h, w)), rng.normal(size=(kh, kw))))
+    return cases
+
+
+def _shape_hint(got, expected, image, kernel) -> str:
+    (h, w), (kh, kw) = image.shape, kernel.shape
+    if got == (h, w):
+        return ("Your output has the image's size; with valid padding (no zeros added) the "
+                "window cannot be centred on border pixels, so the output is smaller. "
+                + _SIZE_HINT)
+    if got == expected[::-1]:
+        return "Height and width are swapped: rows go with H and KH, columns with W and KW."
+    if got == (h - kh + 1, w - kh + 1) or got == (h - kw + 1, w - kw + 1):
+        return ("Use the kernel's height KH for the rows and its width KW for the columns: "
+                "kernels need not be square.")
+    if got == (h - kh, w - kw):
+        return "Your output is one pixel too small in each direction: don't forget the + 1. " \
+               + _SIZE_HINT
+    if got == (h - kh + 2, w - kw + 2):
+        return "Your output is one pixel too large in each direction. " + _SIZE_HINT
+    return _SIZE_HINT
+
+
+@exercise("Exercise 1.2: the two-loop filter")
+def correlate_loops(my_correlate):
+    """Check a learner's ``my_correlate(image, kernel)`` (valid padding, no flip).
+
+    It is compared with :func:`cnnlesson.filters.correlate2d` on a readable example, on random
+    square and non-square images, and on non-square kernels (1xK, Kx1, as tall as the image).
+
+    Parameters
+    ----------
+    my_correlate : callable
+        ``my_correlate(image, kernel) -> (H - KH + 1, W - KW + 1) array`` for an (H, W) image
+        and a (KH, KW) kernel.
+
+    Introduced in notebook 01_filtering.
+    """
+    for name, image, kernel in _correlate_cases():
+        image_in, kernel_in = image.copy(), kernel.copy()
+        what = f"my_correlate on {name}"
+        try:
+            got = call(my_correlate, image_in, kernel_in)
+        except AssertionError as err:
+            if "broadcast" in str(err):
+                raise AssertionError(
+                    f"{what}: {err} The patch you multiply with the kernel must have the "
+                    "kernel's shape (KH, KW): image[i:i + KH, j:j + KW], with KH, KW = "
+                    "kernel.shape (kernels need not be square).") from err.__cause__
+            raise
+        got = _as_float_array(got, what, ndim=2)
+        if not (np.array_equal(image_in, image) and np.array_equal(kernel_in, kernel)):
+            raise AssertionError(f"{what} changed its input arrays. Write the results into a "
+                                 "new output array and leave image and kernel as they are.")
+        expected = correlate2d(image, kernel)
+        if got.shape != expected.shape:
+            raise AssertionError(f"{what} returned shape {got.shape}; expected "
+                                 f"{expected.shape}. "
+                                 + _shape_hint(got.shape, expected.shape, image, kernel))
+        if np.allclose(got, expected):
+            continue
+        if np.allclose(got, correlate2d(image, kernel[::-1, ::-1])):
+            raise AssertionError(f"{what}: {_FLIP_HINT}")
+        if np.allclose(got, correlate2d(image, kernel[::-1, :])) or \
+                np.allclose(got, correlate2d(image, kernel[:, ::-1])):
+            raise AssertionError(f"{what}: you flipped the kernel along one axis. Use "
+                                 "kernel[a, b] with image[i + a, j + b]: the same a and b.")
+        if np.allclose(got, 0.0):
+            raise AssertionError(f"{what} returned only zeros: did you fill the output array "
+                                 "inside the loops (out[i, j] = ...)?")
+        expect_close(got, expected, what=what,
+                     hint="out[i, j] must be np.sum(image[i:i + KH, j:j + KW] * kernel): check "
+                          "the slice bounds (height with KH, width with KW).")
+    return "matches correlate2d on 8 images, square and not"
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1.3
+# ---------------------------------------------------------------------------
+
+_STEP_SIZE = 16
+
+
+def _step_images():
+    """A flat image, a horizontal edge (dark above, bright below) and a vertical edge."""
+    n = _STEP_SIZE
+    flat = np.full((n, n), 0.6)
+    horizontal = np.zeros((n, n))
+    horizontal[n // 2:, :] = 1.0
+    return flat, horizontal, horizontal.T.copy()
+
+
+@exercise("Exercise 1.3: a horizontal-edge detector")
+def horizontal_edge_kernel(kernel):
+    """Check a kernel meant to find horizontal edges (brightness changing from top to bottom).
+
+    The kernel is applied with :func:`cnnlesson.filters.correlate2d` to three analytic
+    16x16 images: a flat gray image, a horizontal step (dark top half, bright bottom half) and a
+    vertical step (dark left half, bright right half). It passes when it answers (about) 0 on the
+    flat image and on the vertical edge, and strongly on the horizontal edge: a largest
+    absolute response of at least 0.2 times the sum of the kernel's absolute weights (Sobel y
+    reaches 0.5). Either sign counts.
+
+    Parameters
+    ----------
+    kernel : array-like
+        (KH, KW) kernel, at most 9x9.
+
+    Introduced in notebook 01_filtering.
+    """
+    k = _as_float_array(kernel, "your kernel", ndim=2)
+    if k.size == 0:
+        raise AssertionError("your kernel is empty.")
+    if max(k.shape) > 9:
+        raise AssertionError(f"your kernel has shape {k.shape}; keep it small (at most 9x9), "
+                             "e.g. 3x3 like the Sobel kernels.")
+    scale = float(np.sum(np.abs(k)))
+    if scale == 0.0:
+        raise AssertionError("your kernel is all zeros, so it answers 0 everywhere, even on "
+                             "edges.")
+    flat, horizontal, vertical = _step_images()
+    tol = 1e-6 * scale
+    on_flat = correlate2d(flat, k)
+    if np.max(np.abs(on_flat)) > tol:
+        raise AssertionError(
+            f"on a flat gray image (every pixel 0.6) your kernel answers "
+            f"{float(on_flat.flat[0]):.3g} instead of 0: its entries add up to "
+            f"{float(np.sum(k)):.3g}. A kernel whose entries sum to 0 answers 0 on flat regions.")
+    if k.shape[0] == 1:
+        raise AssertionError("your kernel has a single row, so it never sees two rows at once "
+                             "and cannot notice brightness changing from top to bottom.")
+    on_vertical = correlate2d(vertical, k)
+    if np.max(np.abs(on_vertical)) > tol:
+        raise AssertionError(
+            f"your kernel also responds to a VERTICAL edge (up to "
+            f"{float(np.max(np.abs(on_vertical))):.3g}). Make every column of the kernel add up "
+            "to 0, as in Sobel y, so that left-right changes cancel out.")
+    strength = float(np.max(np.abs(correlate2d(horizontal, k))))
+    if strength < 0.2 * scale:
+        raise AssertionError(
+            f"your kernel barely responds to a horizontal edge (strongest answer {strength:.3g} "
+            f"for weights whose absolute values add up to {scale:.3g}). Compare the rows "
+            "above with the rows below: negative weights on top, positive weights at the "
+            "bottom (or the other way round).")
+    return (f"0 on flat areas and on the vertical edge, {strength:.3g} on the horizontal "
+            "edge")
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1.4
+# ---------------------------------------------------------------------------
+
+@exercise("Exercise 1.4: output sizes")
+def output_sizes(valid_shape, same_padding):
+    """Check the two answers of the output-size exercise.
+
+    Parameters
+    ----------
+    valid_shape : tuple of int
+        (height, width) of a 26x32 image (26 rows, 32 columns) filtered with a 3x5 kernel
+        (3 rows, 5 columns) and valid padding: (24, 28).
+    same_padding : int
+        The padding p (zeros on every side) that keeps a 7x7 kernel's output at the image's
+        size: 3.
+
+    Introduced in notebook 01_filtering.
+    """
+    if valid_shape is Ellipsis or same_padding is Ellipsis:
+        raise NotAttempted
+    if not isinstance(valid_shape, (tuple, list)) or len(valid_shape) != 2:
+        raise AssertionError("valid_shape should be a pair (height, width), e.g. (10, 12).")
+    valid_shape = tuple(valid_shape)
+    hint = {
+        (28, 24): "Height and width are swapped: the 26 rows meet the kernel's 3 rows.",
+        (23, 27): "One too small: the output size is H - KH + 1, don't forget the + 1.",
+        (25, 29): "One too large: the output size is H - KH + 1, not H - KH + 2.",
+        (24, 30): "Use the kernel's width (5) for the columns: 32 - 5 + 1.",
+        (22, 28): "Use the kernel's height (3) for the rows: 26 - 3 + 1.",
+        (26, 32): "That is the image's size; valid padding adds no border, so the output "
+                  "shrinks.",
+    }.get(valid_shape, "Rows: H - KH + 1. Columns: W - KW + 1.")
+    expect_equal(valid_shape, (24, 28), what="valid_shape", hint=hint)
+    hint = {
+        6: "p zeros are added on EACH side, so the padded image grows by 2p = K - 1 = 6: p = 3.",
+        7: "The output size is H + 2p - K + 1; it equals H when 2p = K - 1.",
+        0: "p = 0 is valid padding, which shrinks the image by K - 1 = 6 pixels.",
+    }.get(same_padding, "The output size is H + 2p - K + 1; set it equal to H and solve for p.")
+    expect_equal(same_padding, 3, what="same_padding", hint=hint)
+    return "26x32 with 3x5 gives 24x28; a 7x7 kernel needs p = 3 for 'same'"
