@@ -14,7 +14,7 @@ def check_double(fn):
 
 
 def test_pass_prints_one_line(capsys):
-    assert check_double(lambda v: 2 * v) is True
+    assert check_double(lambda v: 2 * v).passed is True
     assert capsys.readouterr().out == "PASS Exercise 0.1: double it: double works\n"
 
 
@@ -28,9 +28,9 @@ def test_student_stub_reports_not_attempted(capsys):
     def stub(v):
         raise NotImplementedError("Exercise 0.1")
 
-    assert check_double(stub) is False
+    assert check_double(stub).passed is False
     assert capsys.readouterr().out.startswith("[not attempted yet] Exercise 0.1: double it")
-    assert check_double(...) is False
+    assert check_double(...).passed is False
 
 
 def test_learner_bug_becomes_a_hint_not_a_crash():
@@ -62,3 +62,13 @@ def test_expect_helpers():
 
 def test_public_names_are_exported():
     assert checks.exercise is exercise
+
+
+def test_result_is_truthy_and_shows_nothing_as_a_cell_result():
+    from IPython.core.formatters import DisplayFormatter
+
+    passed, stub = checks.CheckResult(True), checks.CheckResult(False)
+    assert passed and not stub and repr(stub) == "CheckResult(passed=False)"
+    # IPython calls _ipython_display_ instead of formatting: the cell shows no "True" line.
+    data, _ = DisplayFormatter().format(passed)
+    assert data == {}

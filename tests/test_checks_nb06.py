@@ -13,7 +13,7 @@ def stub(*args):
 
 
 def assert_not_attempted(capsys, result, number):
-    assert result is False
+    assert result.passed is False
     assert capsys.readouterr().out.startswith(f"[not attempted yet] Exercise 6.{number}")
 
 
@@ -30,14 +30,14 @@ def model():
 
 
 def test_receptive_field_sizes_passes(model, capsys):
-    assert checks.receptive_field_sizes(model, **RIGHT_RF) is True
+    assert checks.receptive_field_sizes(model, **RIGHT_RF).passed is True
     out = capsys.readouterr().out
     assert out.startswith("PASS Exercise 6.1: how much of the digit does one value see?: 3, 4")
 
 
 def test_receptive_field_sizes_accepts_numpy_ints_and_a_colour_model():
     answers = RIGHT_RF | dict(rf_conv2=np.int64(8))
-    assert checks.receptive_field_sizes(seed_cnn(3, seed=1), **answers) is True
+    assert checks.receptive_field_sizes(seed_cnn(3, seed=1), **answers).passed is True
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -75,7 +75,7 @@ def right_cosine(a, b):
 
 
 def test_cosine_passes(capsys):
-    assert checks.cosine(right_cosine) is True
+    assert checks.cosine(right_cosine).passed is True
     assert capsys.readouterr().out.startswith(
         "PASS Exercise 6.2: cosine similarity: opposite kernels give -1")
 
@@ -136,7 +136,7 @@ def right_occlude(x, top, left, patch, fill=0.0):
 
 
 def test_occlude_patch_passes(capsys):
-    assert checks.occlude_patch(right_occlude) is True
+    assert checks.occlude_patch(right_occlude).passed is True
     assert capsys.readouterr().out.startswith("PASS Exercise 6.3: cover one patch: matches")
 
 
@@ -187,7 +187,7 @@ def right_most_important(heatmap, stride):
 
 
 def test_most_important_patch_passes(capsys):
-    assert checks.most_important_patch(right_most_important) is True
+    assert checks.most_important_patch(right_most_important).passed is True
     assert capsys.readouterr().out.startswith(
         "PASS Exercise 6.4: where does covering hurt most?: found the most important patch")
 

@@ -85,7 +85,7 @@ def test_checker_reports_stub_as_not_attempted(capsys):
     def check(fn):
         expect_close(call(fn, 2.0, 3.0), 6.0)
 
-    assert check(namespace["my_filter"]) is False
+    assert check(namespace["my_filter"]).passed is False
     assert "[not attempted yet] Exercise 1.2" in capsys.readouterr().out
 
 

@@ -7,8 +7,8 @@ from cnnlesson import _validate as v
 
 
 def test_check_array_names_parameter_expected_and_received():
-    with pytest.raises(ValueError, match=r"^x must be 4-D \(N, C, H, W\); got shape \(26, 26, 3\)\. "
-                       r"Hint: add a batch axis$"):
+    with pytest.raises(ValueError, match=r"^x must be 4-D \(N, C, H, W\); got shape "
+                       r"\(26, 26, 3\)\. Hint: add a batch axis$"):
         v.check_array(np.zeros((26, 26, 3)), "x", ndim=4, hint="add a batch axis")
     with pytest.raises(TypeError, match=r"x must be a numpy array; got list of length 2"):
         v.check_array([1, 2], "x")
@@ -43,7 +43,8 @@ def test_check_positive_int(bad, kind, text):
 
 
 def test_check_nonnegative_int():
-    with pytest.raises(ValueError, match=r"padding must be a non-negative integer \(>= 0\); got -1"):
+    with pytest.raises(ValueError,
+                       match=r"padding must be a non-negative integer \(>= 0\); got -1"):
         v.check_nonnegative_int(-1, "padding")
     assert v.check_nonnegative_int(0, "padding") == 0
 

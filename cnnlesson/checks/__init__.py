@@ -6,7 +6,15 @@ here, so a notebook calls ``checks.output_pixel(...)``. Every checker prints one
 :class:`AssertionError` with a hint. See :mod:`cnnlesson.checks._core`.
 """
 
-from ._core import NotAttempted, call, exercise, expect_close, expect_equal, expect_shape
+from ._core import (
+    CheckResult,
+    NotAttempted,
+    call,
+    exercise,
+    expect_close,
+    expect_equal,
+    expect_shape,
+)
 from .nb01_filtering import *  # noqa: F403
 from .nb02_convolution import *  # noqa: F403
 from .nb03_pooling import *  # noqa: F403
@@ -14,4 +22,5 @@ from .nb04_backprop import *  # noqa: F403
 from .nb05_classifier import *  # noqa: F403
 from .nb06_inside import *  # noqa: F403
 
-__all__ = ["NotAttempted", "call", "exercise", "expect_close", "expect_equal", "expect_shape"]
+__all__ = ["CheckResult", "NotAttempted", "call", "exercise", "expect_close", "expect_equal",
+           "expect_shape"]

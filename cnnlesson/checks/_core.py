@@ -17,11 +17,39 @@ import functools
 
 import numpy as np
 
-__all__ = ["exercise", "NotAttempted", "expect_close", "expect_shape", "expect_equal", "call"]
+__all__ = ["exercise", "CheckResult", "NotAttempted", "expect_close", "expect_shape",
+           "expect_equal", "call"]
 
 
 class NotAttempted(Exception):
     """Raised inside a checker when the learner has not written an answer yet."""
+
+
+class CheckResult:
+    """What a checker returns: true when the exercise passed.
+
+    It shows nothing when it is the last expression of a notebook cell (the checker has
+    already printed its line), so a check cell's output is exactly that one line.
+
+    Attributes
+    ----------
+    passed : bool
+        True for a PASS, False for an exercise not attempted yet.
+    """
+
+    __slots__ = ("passed",)
+
+    def __init__(self, passed: bool):
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"CheckResult(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the checker's printed line is the whole message."""
 
 
 def _not_attempted_line(title: str) -> str:
@@ -46,19 +74,19 @@ def exercise(title: str):
         def run(*args, **kwargs):
             if any(a is Ellipsis for a in args) or any(v is Ellipsis for v in kwargs.values()):
                 print(_not_attempted_line(title))
-                return False
+                return CheckResult(False)
             try:
                 message = check(*args, **kwargs)
             except NotAttempted:
                 print(_not_attempted_line(title))
-                return False
+                return CheckResult(False)
             except AssertionError as err:
                 raise AssertionError(f"{title}: not yet. {err}") from None
             line = f"PASS {title}"
             if message:
                 line += f": {message}"
             print(line)
-            return True
+            return CheckResult(True)
 
         run.title = title
         return run

@@ -1,5 +1,611 @@
-"""Exercise checkers for notebook 05_classifier."""
+"""Exercise checkers for notebook 05_classifier.
+
+* :func:`network_shapes`: Exercise 5.1, the output shape of every layer of the course's network
+  and the parameter count of every layer that learns.
+* :func:`softmax_xent`: Exercise 5.2, ``my_softmax_cross_entropy(logits, y)`` with its gradient.
+* :func:`learning_rates`: Exercise 5.3, three learning rates that are too low, good and too high,
+  verified by :func:`learning_rate_trial`, a tiny deterministic training run.
+* :func:`confused_pair`: Exercise 5.4, ``most_confused_pair(cm)`` on several confusion matrices.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import functools
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..functional import softmax_cross_entropy
+from ._core import NotAttempted, call, exercise
+
+__all__ = [
+    "network_shapes",
+    "softmax_xent",
+    "LRTrial",
+    "LR_TRIAL_SETUP",
+    "learning_rate_trial",
+    "learning_rates",
+    "confused_pair",
+]
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5.1
+# ---------------------------------------------------------------------------
+
+#: The layers whose output shape Exercise 5.1 asks for (the ReLUs keep the shape).
+SHAPE_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten1", "linear1")
+#: The layers with parameters, in the order of Exercise 5.1's ``n_params``.
+PARAM_LAYERS = ("conv1", "conv2", "conv3", "linear1")
+
+
+@functools.lru_cache(maxsize=1)
+def _article_network():
+    """Shapes (C, H, W) of SHAPE_LAYERS and parameter details of the 26x26x3 network."""
+    from ..layers import Conv2d, Linear
+    from ..model import seed_cnn
+
+    model = seed_cnn(in_channels=3, num_classes=10, seed=0)
+    shapes = dict(model.output_shapes((3, 26, 26)))
+    counts, parts = {}, {}
+    for name in PARAM_LAYERS:
+        layer = model[name]
+        counts[name] = sum(p.size for p in layer.parameters())
+        if isinstance(layer, Conv2d):
+            f, c, kh, kw = layer.weight.shape
+            parts[name] = {"filters": f, "in": c, "k": kh * kw}
+        else:
+            assert isinstance(layer, Linear)
+            d, m = layer.weight.shape
+            parts[name] = {"filters": m, "in": d, "k": 1}
+    return tuple(shapes[n] for n in SHAPE_LAYERS), counts, parts
+
+
+def _as_shape(value, name):
+    if value is Ellipsis:
+        raise NotAttempted
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),)
+    if not isinstance(value, (tuple, list, np.ndarray)):
+        raise AssertionError(f"the shape of {name} should be a tuple of ints such as "
+                             f"(6, 24, 24); got {type(value).__name__} {value!r}.")
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise AssertionError(f"the shape of {name} should contain whole numbers; got "
+                                 f"{tuple(value)!r}.")
+        out.append(int(v))
+    return tuple(out)
+
+
+def _shape_hint(name, got, want, prev):
+    """Explain a wrong shape for layer ``name``; ``prev`` is the (right) input shape."""
+    if len(want) == 3 and len(got) == 3 and got == (want[1], want[2], want[0]):
+        return (f"{got} looks like height x width x channels. The code uses channels first, "
+                f"(C, H, W) as in NCHW, so write {want}.")
+    if len(got) != len(want):
+        if len(want) == 1:
+            return (f"{name} outputs a vector, a shape with one number such as "
+                    f"({want[0]},).")
+        return f"{name} outputs a stack of feature maps: give (channels, height, width)."
+    if name.startswith("conv"):
+        c_in, n_in = prev[0], prev[1]
+        if got[1:] == (n_in, n_in):
+            return (f"a 3x3 conv without padding cannot centre its window on the border pixels, "
+                    f"so the maps shrink: {n_in} - 3 + 1 = {want[1]}.")
+        if got[1:] != want[1:]:
+            return (f"count the window positions: a 3x3 window fits n - k + 1 = "
+                    f"{n_in} - 3 + 1 = {want[1]} times across {n_in} pixels.")
+        if got[0] == c_in * want[0]:
+            return (f"each filter sums over all {c_in} input channels and gives ONE map, so "
+                    f"there are as many output channels as filters ({want[0]}).")
+        return f"the number of output channels is the number of filters, {want[0]}."
+    if name.startswith("pool"):
+        n_in = prev[1]
+        if got[0] != want[0]:
+            return ("pooling works on each channel separately, so the number of channels "
+                    "does not change.")
+        if got[1] == n_in - 1:
+            return ("2x2 max pooling moves its window 2 pixels at a time (stride 2), so the "
+                    f"windows do not overlap and the size is halved: {n_in} / 2 = {want[1]}.")
+        return f"2x2 pooling with stride 2 halves the height and width: {n_in} / 2 = {want[1]}."
+    if name.startswith("flatten"):
+        return (f"flatten lines up every value of the last maps, channels x height x width = "
+                f"{prev[0]} x {prev[1]} x {prev[2]} = {want[0]}.")
+    return f"the last layer has one output (logit) per class, {want[0]} of them."
+
+
+def _param_hint(name, got, want, parts):
+    f, c, k = parts["filters"], parts["in"], parts["k"]
+    if name.startswith("linear"):
+        if got == c * f:
+            return f"it looks like the {f} biases are missing: one per output, {c} x {f} + {f}."
+        return (f"a linear layer has one weight per (input, output) pair plus one bias per "
+                f"output: {c} x {f} + {f}.")
+    if got == f * c * k:
+        return (f"it looks like the biases are missing: each of the {f} filters has one bias, "
+                f"so add {f}.")
+    if got in (f * k + f, f * k):
+        return (f"each filter has a 3x3 kernel for EVERY one of its {c} input channels, so it "
+                f"has {c} x 3 x 3 = {c * k} weights (and one bias).")
+    return (f"{name} has {f} filters of shape {c}x3x3 (one 3x3 kernel per input channel) and "
+            "one bias per filter; the weights are shared by every position, so the image size "
+            "does not enter.")
+
+
+@exercise("Exercise 5.1: shapes and parameters of every layer")
+def network_shapes(shapes, n_params):
+    """Check the predicted output shapes and parameter counts of the 26x26x3 network.
+
+    Parameters
+    ----------
+    shapes : sequence of tuple of int
+        Seven shapes without the batch axis, channels first: the outputs of conv1, pool1,
+        conv2, pool2, conv3, flatten1, linear1 (the ReLUs keep the shape and are left out).
+    n_params : sequence of int or dict
+        Parameter counts of conv1, conv2, conv3, linear1 (a list in that order or a dict
+        keyed by those names).
+
+    Introduced in notebook 05_classifier.
+    """
+    if shapes is Ellipsis or n_params is Ellipsis:
+        raise NotAttempted
+    want_shapes, want_counts, parts = _article_network()
+    if not isinstance(shapes, (list, tuple)):
+        raise AssertionError(f"shapes should be a list of {len(SHAPE_LAYERS)} shapes; got "
+                             f"{type(shapes).__name__}.")
+    if len(shapes) == len(SHAPE_LAYERS) + 3:
+        raise AssertionError(f"shapes has {len(shapes)} entries; leave out the three ReLUs "
+                             f"(they keep the shape) and list {', '.join(SHAPE_LAYERS)}.")
+    if len(shapes) != len(SHAPE_LAYERS):
+        raise AssertionError(f"shapes should have {len(SHAPE_LAYERS)} entries, one for each of "
+                             f"{', '.join(SHAPE_LAYERS)}; it has {len(shapes)}.")
+    prev = (3, 26, 26)
+    for name, got, want in zip(SHAPE_LAYERS, shapes, want_shapes, strict=True):
+        got = _as_shape(got, name)
+        if got != want:
+            raise AssertionError(f"the output of {name} is not {got}. "
+                                 + _shape_hint(name, got, want, prev))
+        prev = want
+    if isinstance(n_params, dict):
+        missing = [n for n in PARAM_LAYERS if n not in n_params]
+        if missing:
+            raise AssertionError(f"n_params has no entry for {', '.join(missing)}.")
+        counts = [n_params[n] for n in PARAM_LAYERS]
+    elif isinstance(n_params, (list, tuple)):
+        if len(n_params) != len(PARAM_LAYERS):
+            raise AssertionError(f"n_params should have {len(PARAM_LAYERS)} numbers, for "
+                                 f"{', '.join(PARAM_LAYERS)} (ReLU, pooling and flatten have "
+                                 f"no parameters); it has {len(n_params)}.")
+        counts = list(n_params)
+    else:
+        raise AssertionError(f"n_params should be a list of {len(PARAM_LAYERS)} numbers; got "
+                             f"{type(n_params).__name__}.")
+    for name, got in zip(PARAM_LAYERS, counts, strict=True):
+        if got is Ellipsis:
+            raise NotAttempted
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise AssertionError(f"the parameter count of {name} should be a whole number; "
+                                 f"got {got!r}.")
+        if int(got) != want_counts[name]:
+            raise AssertionError(f"{name} does not have {int(got)} parameters. "
+                                 + _param_hint(name, int(got), want_counts[name], parts[name]))
+    total = sum(want_counts.values())
+    return f"all 7 shapes and 4 parameter counts right ({total:,} parameters in all)"
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5.2
+# ---------------------------------------------------------------------------
+
+def _xent_cases():
+    rng = np.random.default_rng(5)
+    cases = [
+        ("a batch of 4 examples, 10 classes", rng.normal(size=(4, 10)),
+         np.array([3, 0, 9, 3])),
+        ("one example, 3 classes", np.array([[2.0, -1.0, 0.5]]), np.array([2])),
+        ("a batch of 6 examples, 5 classes", rng.normal(scale=3.0, size=(6, 5)),
+         rng.integers(0, 5, size=6)),
+        ("large logits (around 1000)", np.array([[1000.0, 1001.0, 999.0],
+                                                 [1002.0, 1000.0, 1000.5]]),
+         np.array([1, 0])),
+        ("very negative logits (around -1000)", np.array([[-1000.0, -1003.0, -999.0]]),
+         np.array([1])),
+        ("rows on very different scales", np.array([[800.0, 801.0, 799.0],
+                                                    [0.5, -0.5, 0.0]]),
+         np.array([2, 1])),
+        ("float32 logits", rng.normal(size=(3, 4)).astype(np.float32), np.array([0, 3, 1])),
+    ]
+    return cases
+
+
+def _call_quietly(fn, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            return call(fn, *args)
+
+
+@exercise("Exercise 5.2: softmax cross-entropy")
+def softmax_xent(my_softmax_cross_entropy):
+    """Check ``my_softmax_cross_entropy(logits, y) -> (loss, dlogits)``.
+
+    Compared with :func:`cnnlesson.functional.softmax_cross_entropy` on small batches,
+    huge positive and negative logits (which overflow without the max subtraction) and
+    rows of very different scales (which need each row's own maximum).
+
+    Parameters
+    ----------
+    my_softmax_cross_entropy : callable
+        ``(logits (N, K), y (N,) int) -> (loss: float, dlogits (N, K))``; the loss is the
+        batch mean of ``-log p(true class)`` and ``dlogits = (p - one_hot(y)) / N``.
+
+    Introduced in notebook 05_classifier.
+    """
+    for what, logits, y in _xent_cases():
+        want_loss, want_d = softmax_cross_entropy(logits.copy(), y)
+        given = logits.copy()
+        out = _call_quietly(my_softmax_cross_entropy, given, y.copy())
+        if out is None:
+            raise AssertionError("your function returned None; did you forget the `return`?")
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise AssertionError("your function should return two things, `loss, dlogits`; it "
+                                 f"returned {type(out).__name__}.")
+        if not np.array_equal(given, logits):
+            raise AssertionError("your function changed the logits array in place; compute "
+                                 "into new arrays (e.g. z = logits - ..., not logits -= ...).")
+        loss, d = out
+        try:
+            loss = float(np.asarray(loss, dtype=float))
+        except (TypeError, ValueError):
+            raise AssertionError(f"the loss should be one number; for {what} it is "
+                                 f"{np.shape(loss)!r}. Hint: take the mean over the batch."
+                                 ) from None
+        n = logits.shape[0]
+        if not math.isfinite(loss) and "different scales" in what:
+            raise AssertionError(
+                f"for {what} your loss is {loss}. Subtract each row's OWN maximum (max over "
+                "axis=1 with keepdims=True): with one maximum for the whole batch, the second "
+                "row's logits become about -800, exp underflows to 0 and its log is -inf.")
+        if not math.isfinite(loss):
+            raise AssertionError(
+                f"for {what} your loss is {loss}. exp(1000) overflows to inf (and exp(-1000) "
+                "underflows to 0, whose log is -inf). Subtract each row's maximum from the "
+                "logits before exp: the probabilities do not change, and the largest logit "
+                "becomes 0.")
+        if not math.isclose(loss, want_loss, rel_tol=1e-5, abs_tol=1e-6):
+            if n > 1 and math.isclose(loss, n * want_loss, rel_tol=1e-5):
+                hint = "it is N times too large: take the mean over the batch, not the sum."
+            elif math.isclose(loss, -want_loss, rel_tol=1e-5):
+                hint = "it has the wrong sign: the loss is MINUS the log-probability."
+            elif "different scales" in what:
+                hint = ("subtract each row's OWN maximum (max over axis=1 with "
+                        "keepdims=True), not one maximum for the whole batch.")
+            else:
+                hint = ("the loss is the batch mean of -log p[n, y[n]], with p the softmax "
+                        "of each row: p = exp(z) / sum(exp(z)) along axis=1.")
+            raise AssertionError(f"for {what} your loss is {loss:.6g}; expected "
+                                 f"{want_loss:.6g}. Hint: {hint}")
+        d = np.asarray(d)
+        if d.shape != want_d.shape:
+            raise AssertionError(f"for {what} dlogits has shape {d.shape}; it should have the "
+                                 f"shape of the logits, {want_d.shape}.")
+        if not np.all(np.isfinite(d)):
+            raise AssertionError(f"for {what} dlogits contains NaN or inf. Subtract each "
+                                 "row's maximum before exp.")
+        if not np.allclose(d, want_d, rtol=1e-4, atol=1e-6):
+            if n > 1 and np.allclose(d, n * want_d, rtol=1e-4, atol=1e-6):
+                hint = "it is N times too large: the loss is a mean, so divide by N."
+            elif np.allclose(d, -want_d, rtol=1e-4, atol=1e-6):
+                hint = "it has the wrong sign: it is p - one_hot(y), not one_hot(y) - p."
+            elif np.allclose(d, want_d + np.eye(logits.shape[1])[y] / n, rtol=1e-4,
+                             atol=1e-6):
+                hint = ("it looks like the -1 at the true class is missing: "
+                        "dlogits = (p - one_hot(y)) / N.")
+            else:
+                hint = "dlogits = (p - one_hot(y)) / N, with p the softmax of each row."
+            raise AssertionError(f"for {what} dlogits is not right. Hint: {hint}")
+        if d.dtype != want_d.dtype and logits.dtype == np.float32:
+            raise AssertionError("for float32 logits dlogits should stay float32 (it is "
+                                 f"{d.dtype}), like the network's other arrays.")
+    return ("loss and gradient match the package, even for logits of +-1000 "
+            "(the max subtraction at work)")
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5.3
+# ---------------------------------------------------------------------------
+
+#: The fixed experiment of :func:`learning_rate_trial`.
+LR_TRIAL_SETUP = {
+    "examples": 512,        # the first 512 training digits
+    "epochs": 2,
+    "batch_size": 32,       # so 2 x 16 = 32 optimiser steps
+    "model": "seed_cnn(in_channels=1, seed=0)",
+    "optimizer": "SGD (no momentum)",
+}
+
+#: Verdict thresholds: accuracy on the 512 digits after 32 steps, relative weight change.
+_LEARNS_ACC = 0.5
+_STUCK_ACC = 0.2
+_TOO_SLOW_CHANGE = 0.05
+_BROKEN_CHANGE = 0.5
+
+
+@dataclass
+class LRTrial:
+    """The outcome of one :func:`learning_rate_trial`.
+
+    Attributes
+    ----------
+    lr : float
+        The learning rate tried.
+    history : cnnlesson.train.History
+        What was recorded (partial if training diverged).
+    accuracy : float
+        Accuracy on the 512 training digits after training (0 if it diverged).
+    weight_change : float
+        ``||w_after - w_before|| / ||w_before||`` over all parameters (inf if it diverged).
+    dead_fraction : float
+        Fraction of the 108 ReLU units after conv3 that output 0 for every one of the 512
+        digits ("dead" units, through which no gradient flows any more).
+    diverged : bool
+        True if the loss or the weights became NaN or infinite.
+    verdict : str
+        ``"too slow"``, ``"learns"``, ``"breaks"`` or ``"in between"``.
+
+    Introduced in notebook 05_classifier.
+    """
+
+    lr: float
+    history: object
+    accuracy: float
+    weight_change: float
+    dead_fraction: float
+    diverged: bool
+    verdict: str
+
+    def describe(self) -> str:
+        """One line describing what happened, with rounded numbers."""
+        if self.diverged:
+            return f"lr={self.lr:g}: diverged (the loss became NaN or infinite)"
+        moved = (f"{self.weight_change:.0%}" if self.weight_change < 10
+                 else f"x{self.weight_change:.0e} (blew up)")
+        return (f"lr={self.lr:g}: accuracy {self.accuracy:.0%}, weights moved {moved}, "
+                f"dead units {self.dead_fraction:.0%} -> {self.verdict}")
+
+
+@functools.lru_cache(maxsize=1)
+def _lr_trial_data():
+    from ..datasets import load_digits
+
+    (x, y), _ = load_digits()
+    n = LR_TRIAL_SETUP["examples"]
+    x, y = x[:n].copy(), y[:n].copy()
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+def _check_lr(lr, name):
+    if lr is Ellipsis:
+        raise NotAttempted
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise AssertionError(f"{name} should be a number such as 0.01; got "
+                             f"{type(lr).__name__} {lr!r}.")
+    if not math.isfinite(lr) or lr <= 0:
+        raise AssertionError(f"{name} should be a positive, finite number; got {lr!r}.")
+    return float(lr)
+
+
+def learning_rate_trial(lr: float) -> LRTrial:
+    """Train a fresh small network for 32 SGD steps at learning rate ``lr``; report the result.
+
+    The experiment is fixed and deterministic (:data:`LR_TRIAL_SETUP`): ``seed_cnn(
+    in_channels=1, seed=0)``, plain SGD, the first 512 training digits, 2 epochs of batches of
+    32, shuffling seed 0. It takes a fraction of a second.
+
+    Verdicts: ``"breaks"`` if training diverged, or if accuracy stayed at chance level
+    (< 20%) although the weights moved by more than 50%; ``"too slow"`` if accuracy is < 20%
+    and the weights moved by less than 5%; ``"learns"`` if accuracy reached 50%;
+    ``"in between"`` otherwise.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, > 0.
+
+    Returns
+    -------
+    LRTrial
+
+    Introduced in notebook 05_classifier.
+    """
+    from ..model import seed_cnn
+    from ..optim import SGD
+    from ..train import Callback, evaluate, fit
+
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) \
+            or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0; got {lr!r}. Hint: e.g. 0.01")
+    x, y = _lr_trial_data()
+    model = seed_cnn(in_channels=1, seed=0)
+    before = np.concatenate([p.data.ravel() for p in model.parameters()]).astype(np.float64)
+
+    class _Keep(Callback):
+        def __init__(self):
+            self.history = None
+
+        def on_train_begin(self, state):
+            self.history = state.history
+
+    keep = _Keep()
+    diverged = False
+    with np.errstate(all="ignore"):
+        try:
+            history = fit(model, x, y, epochs=LR_TRIAL_SETUP["epochs"],
+                          batch_size=LR_TRIAL_SETUP["batch_size"],
+                          optimizer=SGD(model.parameters(), lr=float(lr)), seed=0,
+                          progress=False, callbacks=[keep])
+            _, acc = evaluate(model, x, y)
+        except (FloatingPointError, ValueError):  # NaN/inf in training or in the logits
+            diverged, history = True, keep.history
+        after = np.concatenate([p.data.ravel() for p in model.parameters()]).astype(np.float64)
+        change = float(np.linalg.norm(after - before) / np.linalg.norm(before))
+        if diverged or not math.isfinite(change):
+            return LRTrial(float(lr), history, 0.0, math.inf, 1.0, True, "breaks")
+        relu3 = model.activations(x)["relu3"].reshape(len(x), -1)
+    dead = float(np.mean(np.all(relu3 == 0, axis=0)))
+    if acc < _STUCK_ACC and change > _BROKEN_CHANGE:
+        verdict = "breaks"
+    elif acc < _STUCK_ACC and change < _TOO_SLOW_CHANGE:
+        verdict = "too slow"
+    elif acc >= _LEARNS_ACC:
+        verdict = "learns"
+    else:
+        verdict = "in between"
+    return LRTrial(float(lr), history, float(acc), change, dead, False, verdict)
+
+
+@exercise("Exercise 5.3: too low, good, too high")
+def learning_rates(lr_too_low, lr_good, lr_too_high):
+    """Check three learning rates by running :func:`learning_rate_trial` on each.
+
+    Parameters
+    ----------
+    lr_too_low : float
+        A rate at which 32 SGD steps barely move the network ("too slow").
+    lr_good : float
+        A rate at which the network reaches 50% accuracy in 32 steps ("learns").
+    lr_too_high : float
+        A rate at which training breaks (diverges, or the network collapses to chance).
+
+    Introduced in notebook 05_classifier.
+    """
+    low = _check_lr(lr_too_low, "lr_too_low")
+    good = _check_lr(lr_good, "lr_good")
+    high = _check_lr(lr_too_high, "lr_too_high")
+    if not low < good < high:
+        raise AssertionError(f"the three rates should be in increasing order, lr_too_low < "
+                             f"lr_good < lr_too_high; got {low:g}, {good:g}, {high:g}.")
+    trials = {}
+    for name, lr, want in (("lr_too_low", low, "too slow"), ("lr_good", good, "learns"),
+                           ("lr_too_high", high, "breaks")):
+        t = learning_rate_trial(lr)
+        trials[name] = t
+        if t.verdict == want:
+            continue
+        if name == "lr_too_low":
+            hint = ("it is learning already; to see a rate that is too low, make it 10 or 100 "
+                    "times smaller until 32 steps barely change the weights.")
+        elif name == "lr_good":
+            if t.verdict == "breaks":
+                hint = "that is too large: training broke. Try a smaller rate."
+            elif t.weight_change < 0.2:
+                hint = ("the steps are too small to get far in 32 steps; try a larger rate "
+                        "(x3 or x10).")
+            else:
+                hint = ("close, but it did not reach 50% accuracy in 32 steps; try a rate "
+                        "2-3 times smaller or larger.")
+        else:
+            hint = ("the network still copes with this rate; increase it (x3, x10) until "
+                    "training breaks: accuracy falls to chance and stays there, or the loss "
+                    "becomes NaN.")
+        raise AssertionError(f"{name} = {lr:g} gives: {t.describe()}, not '{want}'. Hint: {hint}")
+    return "; ".join(trials[n].describe() for n in ("lr_too_low", "lr_good", "lr_too_high"))
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5.4
+# ---------------------------------------------------------------------------
+
+def _confusion_cases():
+    """Confusion matrices (rows = true, columns = predicted) with a unique answer."""
+    cases = [
+        np.array([[50, 1, 0],
+                  [2, 40, 3],
+                  [7, 0, 45]]),
+        np.array([[90, 0, 2, 0],
+                  [0, 80, 0, 0],
+                  [6, 0, 70, 1],
+                  [0, 9, 0, 60]]),
+        np.array([[0, 3],
+                  [1, 0]]),
+        np.array([[5, 0, 0, 0, 0],
+                  [0, 5, 0, 0, 0],
+                  [0, 0, 5, 0, 0],
+                  [0, 0, 0, 5, 0],
+                  [4, 0, 0, 0, 5]]),
+    ]
+    rng = np.random.default_rng(54)
+    for _ in range(3):
+        cm = rng.integers(0, 6, size=(10, 10))
+        cm[np.diag_indices(10)] = rng.integers(80, 100, size=10)
+        i, j = rng.choice(10, size=2, replace=False)
+        cm[i, j] = 12
+        cases.append(cm)
+    return cases
+
+
+def _confused_pairs(cm):
+    off = np.array(cm, dtype=np.int64)
+    np.fill_diagonal(off, -1)
+    top = off.max()
+    return {(int(i), int(j)) for i, j in zip(*np.nonzero(off == top), strict=True)}
+
+
+@exercise("Exercise 5.4: the most confused pair")
+def confused_pair(most_confused_pair, cm=None):
+    """Check ``most_confused_pair(cm) -> (true class, predicted class)``.
+
+    The answer is the off-diagonal cell with the largest count (any of them on a tie).
+
+    Parameters
+    ----------
+    most_confused_pair : callable
+        The learner's function.
+    cm : numpy.ndarray, optional
+        A (K, K) confusion matrix from the notebook, checked as well.
+
+    Introduced in notebook 05_classifier.
+    """
+    cases = _confusion_cases()
+    if cm is not None:
+        cases.append(np.asarray(cm))
+    for cm_k in cases:
+        given = cm_k.copy()
+        got = call(most_confused_pair, given)
+        if not np.array_equal(given, cm_k):
+            raise AssertionError("your function changed the confusion matrix it was given "
+                                 "(e.g. np.fill_diagonal on it, which works in place); work "
+                                 "on a copy: off = cm.copy().")
+        if got is None:
+            raise AssertionError("your function returned None; did you forget the `return`?")
+        if isinstance(got, (numbers.Integral, np.integer)) and not isinstance(got, bool):
+            raise AssertionError(f"your function returned one number ({got}); turn a flat "
+                                 "index into (row, column) with np.unravel_index(k, cm.shape) "
+                                 "and return the pair.")
+        try:
+            pair = tuple(int(v) for v in got)
+        except (TypeError, ValueError):
+            raise AssertionError("return a pair (true class, predicted class) of ints; got "
+                                 f"{got!r}.") from None
+        if len(pair) != 2:
+            raise AssertionError(f"return two numbers (true class, predicted class); got {got!r}.")
+        want = _confused_pairs(cm_k)
+        if pair in want:
+            continue
+        if (pair[1], pair[0]) in want:
+            hint = ("it is the right cell read the wrong way round: rows are the TRUE class and "
+                    "columns the PREDICTED class, so cm[i, j] counts i's mistaken for j.")
+        elif pair[0] == pair[1]:
+            hint = ("that is a diagonal cell, a correct prediction; set the diagonal aside "
+                    "(e.g. a copy with np.fill_diagonal(off, 0)) before taking the largest.")
+        else:
+            hint = "look for the largest count OFF the diagonal (i != j)."
+        raise AssertionError(f"for the {cm_k.shape[0]}x{cm_k.shape[1]} matrix\n{cm_k}\nyou "
+                             f"return {pair}; expected {sorted(want)[0]}. Hint: {hint}")
+    return f"right on {len(cases)} confusion matrices"
