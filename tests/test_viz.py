@@ -347,3 +347,16 @@ def test_show_misclassified_grid_and_labels():
         viz.show_misclassified(None, X, y.astype(float), pred, names)
     with pytest.raises(ValueError, match=r"y_true must be class indices in \[0, 2\)"):
         viz.show_misclassified(None, X, y, pred, names[:2])
+
+
+def test_annotated_kernel_grid_draws_into_a_subfigure():
+    import matplotlib.pyplot as plt
+
+    from cnnlesson import viz
+
+    fig = plt.figure(figsize=(8, 4))
+    left, _ = fig.subfigures(1, 2)
+    weights = np.random.default_rng(0).normal(size=(2, 1, 3, 3))
+    viz.show_conv_weights(left, weights)
+    texts = [t for ax in left.axes for t in ax.texts]
+    assert texts, "the kernel cells carry their numbers"

@@ -166,7 +166,7 @@ def annotate_cells(ax, values: np.ndarray, image, *, fontsize=None, fmt=format_n
 
 def cell_fontsize(ax, h: int, w: int, *, lo: float = 6.0, hi: float = 16.0) -> float:
     """A font size that fits a number into one cell of an h x w heat map on ``ax``."""
-    fig = ax.figure
+    fig = ax.get_figure(root=True)   # a SubFigure has no size of its own
     pos = ax.get_position()
     wi, hi_in = fig.get_size_inches()
     cell_pt = min(pos.width * wi / max(w, 1), pos.height * hi_in / max(h, 1)) * 72
