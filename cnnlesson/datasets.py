@@ -150,7 +150,7 @@ def load_digits(path: str | os.PathLike | None = None):
     The file's SHA-256 is checked. The result is cached in memory, so repeated
     calls are cheap; every call returns fresh copies that you may modify.
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 00_start_here.
 
     Parameters
     ----------

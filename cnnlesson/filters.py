@@ -294,7 +294,7 @@ def output_size(n: int, k: int, padding="valid") -> int:
         If the kernel does not fit in the padded image (``n + 2p < k``) or
         ``padding="same"`` is used with an even ``k``.
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     for v, name in ((n, "n"), (k, "k")):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):

@@ -675,7 +675,7 @@ def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
         Gradient with respect to ``x``; zero at inputs that were no window's
         maximum, and at rows/columns no window covered.
 
-    Introduced in notebook 04_backprop.
+    Introduced in notebook 03_pooling.
     """
     _check_cache(cache, MaxPool2dCache, "maxpool2d_forward")
     x, out, size, stride = cache
@@ -821,7 +821,7 @@ def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
     -------
     dx : numpy.ndarray, shape (N, C, H, W)
 
-    Introduced in notebook 04_backprop.
+    Introduced in notebook 03_pooling.
     """
     _check_cache(cache, AvgPool2dCache, "avgpool2d_forward")
     x, size, stride = cache
@@ -854,7 +854,7 @@ def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:
     cache : ReluCache
         For :func:`relu_backward`.
 
-    Introduced in notebook 04_backprop.
+    Introduced in notebook 03_pooling.
     """
     _float_input(x, "x")
     check_finite(x, "x")

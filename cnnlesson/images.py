@@ -161,7 +161,7 @@ def load_photo(size=None) -> np.ndarray:
     numpy.ndarray
         float32 array of shape (600, 512, 3), or ``(*size, 3)``, values in [0, 1].
 
-    Introduced in notebook 01_filtering.
+    Introduced in notebook 00_start_here.
     """
     from matplotlib import cbook
 
@@ -271,7 +271,7 @@ def load_image(path: str | os.PathLike | BinaryIO | bytes, *, mode: str = "RGB",
     TypeError
         If ``path`` is not a path, file object or bytes.
 
-    Introduced in notebook 01_filtering.
+    Introduced in notebook 06_inside_the_network.
     """
     if not isinstance(mode, str) or mode not in _MODES:
         fail(ValueError, "mode", '"RGB" or "L"', repr(mode),

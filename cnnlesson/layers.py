@@ -517,7 +517,7 @@ class AvgPool2d(_Pool2d):
 class ReLU(Layer):
     """Rectified linear unit, ``max(x, 0)`` element-wise; any input shape.
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 04_backprop.
     """
 
     kind = "relu"

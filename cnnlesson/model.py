@@ -539,7 +539,7 @@ def seed_cnn(in_channels: int = 3, num_classes: int = 10, seed=0, first_kernels=
     -------
     Sequential
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 00_start_here.
     """
     check_positive_int(in_channels, "in_channels", "1 for grayscale, 3 for colour images")
     check_positive_int(num_classes, "num_classes")

@@ -246,7 +246,7 @@ class Snapshots(Callback):
     ...                                                       # doctest: +SKIP
     >>> snaps.weights_over_time("conv1").shape                # (T, 6, 1, 3, 3) doctest: +SKIP
 
-    Introduced in notebook 06_inside_the_network.
+    Introduced in notebook 05_classifier.
     """
 
     def __init__(self, every: int, probe: np.ndarray | None = None, layers=None,

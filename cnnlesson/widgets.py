@@ -207,7 +207,7 @@ def convolution_explorer(image, kernel):
         Controls ``"i"`` (output row) and ``"j"`` (output column);
         ``result`` is the dict of :func:`convolution_explorer_update`.
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     import ipywidgets as widgets
 
@@ -541,7 +541,7 @@ def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None):
         button is linked to it. ``result`` is the
         :class:`~cnnlesson.viz.SnapshotView` drawn.
 
-    Introduced in notebook 06_inside_the_network.
+    Introduced in notebook 04_backprop.
     """
     import ipywidgets as widgets
 

@@ -213,7 +213,7 @@ def show_gif(path_or_bytes):
         ``show_gif(...)`` shows it once. :func:`gif_image` returns the object
         instead.
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     from IPython.display import display
 
@@ -264,7 +264,7 @@ def animate_sliding_window(image, kernel, path=None, *, max_frames=64, fps=4.0, 
     bytes
         The GIF; show it with :func:`show_gif`.
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     from ..filters import correlate2d
 
@@ -375,7 +375,7 @@ def animate_snapshots(snapshots, layer="conv1", probe_index=0, path=None, *, max
     bytes
         The GIF; show it with :func:`show_gif`.
 
-    Introduced in notebook 06_inside_the_network.
+    Introduced in notebook 04_backprop.
     """
     recs = snapshot_records(snapshots)
     max_frames = check_positive_int(max_frames, "max_frames")

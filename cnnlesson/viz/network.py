@@ -96,7 +96,7 @@ def draw_network(ax, model, input_shape):
         Text on the arrows), ``"arrows"``, ``"shapes"`` (the model's
         ``output_shapes`` list).
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 00_start_here.
     """
     if not callable(getattr(model, "output_shapes", None)) or not hasattr(model, "layers"):
         fail(TypeError, "model", "a cnnlesson.model.Sequential", describe(model),

@@ -81,7 +81,7 @@ def show_image(ax, image, title=None, *, cmap=None, vmin=None, vmax=None):
     matplotlib.image.AxesImage
         The image artist.
 
-    Introduced in notebook 01_filtering.
+    Introduced in notebook 00_start_here.
     """
     check_axes(ax)
     _check_image(image)
@@ -235,7 +235,7 @@ def show_conv_weights(fig, weights, rgb=False, *, annotate="auto", vmax=None, ch
         array of AxesImage), ``"rgb_images"`` (list, empty unless ``rgb``),
         ``"colorbar"``, ``"vmax"`` (the shared half-width).
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 02_convolution.
     """
     check_real_array(weights, "weights", ndim=4, layout="(F, C, KH, KW)",
                      hint="pass a conv layer's weight array, e.g. layer.weight.data")
@@ -308,7 +308,7 @@ def show_feature_maps(fig, maps, title=None, *, ncols=None, vmax=None, colorbar=
         ``"figure"``, ``"axes"`` (list, one per channel), ``"images"`` (list of
         AxesImage), ``"title"`` (the figure title Text), ``"colorbar"`` (or None).
 
-    Introduced in notebook 05_classifier.
+    Introduced in notebook 02_convolution.
     """
     check_real_array(maps, "maps", ndim=3, layout="(C, H, W)",
                      hint="pass one image's maps, e.g. activations['conv1'][0]")

@@ -31,7 +31,7 @@ def window_rectangle(ax, top: int, left: int, height: int, width: int, *, color=
 
     Returns the Rectangle patch (move it with ``set_xy((left - 0.5, top - 0.5))``).
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     r = Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
                   linewidth=lw, zorder=5)
@@ -110,7 +110,7 @@ def show_window_calculation(fig, image, kernel, i, j, *, annotate=None):
         Rectangles ``"window"`` and ``"pixel"``; the Text ``"sum_text"``;
         ``"axes"`` (dict of the named Axes).
 
-    Introduced in notebook 02_convolution.
+    Introduced in notebook 01_filtering.
     """
     from ..filters import correlate2d
 
