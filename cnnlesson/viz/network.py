@@ -115,7 +115,7 @@ def draw_network(ax, model, input_shape):
     vec = [int(np.prod(s["shape"])) for s in stages if len(s["shape"]) != 3]
     max_v = max(vec) if vec else 1
 
-    step = 2.3
+    step = 2.5
     blocks, shape_texts, op_texts, arrows = [], [], [], []
     fs = 12 if len(stages) <= 8 else 10
     for k, st in enumerate(stages):
@@ -125,7 +125,7 @@ def draw_network(ax, model, input_shape):
             c, h, _ = shp
             height = 0.45 + 2.35 * h / max_hw
             width = 0.2 + 0.4 * np.log1p(c) / np.log1p(max_c)
-            nstack = int(min(c, 4))
+            nstack = 1 + int(np.ceil(3 * c / max_c))   # more sheets for more channels
         else:
             n = int(np.prod(shp))
             height = 0.45 + 2.35 * np.log1p(n) / np.log1p(max(max_v, max_hw ** 2))
@@ -154,7 +154,7 @@ def draw_network(ax, model, input_shape):
             arrows.append(arr)
             op = st["op"].replace(" + ReLU", "\n+ ReLU")
             op_texts.append(ax.text((x0 + x) / 2 + 0.05, 0.12, op, ha="center", va="bottom",
-                                    fontsize=fs - 1, zorder=4,
+                                    fontsize=fs - 2, zorder=4,
                                     bbox={"boxstyle": "round,pad=0.2", "fc": "white",
                                           "ec": "none", "alpha": 0.85}))
     ax.set_xlim(-1.0, (len(stages) - 1) * step + 1.0)
