@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "student":
         written = build_student_edition(args.notebooks, args.out)
-        print(f"wrote {len(written)} student notebooks to {args.out}/")
+        print(f"wrote {len(written)} student notebooks to {Path(args.out)}/")
     return 0
 
 
