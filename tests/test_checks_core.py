@@ -72,3 +72,19 @@ def test_result_is_truthy_and_shows_nothing_as_a_cell_result():
     # IPython calls _ipython_display_ instead of formatting: the cell shows no "True" line.
     data, _ = DisplayFormatter().format(passed)
     assert data == {}
+
+
+def test_expect_array_names_the_usual_mistakes():
+    from cnnlesson.checks import expect_array
+
+    with pytest.raises(NotAttempted):
+        expect_array(..., "out")
+    with pytest.raises(AssertionError, match=r"^out is None: did you forget to `return`"):
+        expect_array(None, "out")
+    with pytest.raises(AssertionError, match="out should be an array of numbers; got str"):
+        expect_array("x", "out")
+    with pytest.raises(AssertionError, match=r"out should be a 2-D array; it has shape \(3,\)"):
+        expect_array([1, 2, 3], "out", ndim=2)
+    with pytest.raises(AssertionError, match="out contains NaN or inf"):
+        expect_array([1.0, np.nan], "out", finite=True)
+    assert expect_array([1, 2], "out").dtype == np.float64

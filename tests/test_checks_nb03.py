@@ -95,7 +95,7 @@ def test_maxpool_forward_mutation_and_not_attempted(capsys):
 
     with pytest.raises(AssertionError, match="changed its input"):
         checks.maxpool_forward(mutating)
-    with pytest.raises(AssertionError, match="forget a `return`"):
+    with pytest.raises(AssertionError, match="is None: did you forget to `return`"):
         checks.maxpool_forward(lambda x, size: None)
     assert checks.maxpool_forward(stub).passed is False
     assert checks.maxpool_forward(...).passed is False

@@ -11,6 +11,7 @@ from ._core import (
     NotAttempted,
     call,
     exercise,
+    expect_array,
     expect_close,
     expect_equal,
     expect_shape,
@@ -22,5 +23,5 @@ from .nb04_backprop import *  # noqa: F403
 from .nb05_classifier import *  # noqa: F403
 from .nb06_inside import *  # noqa: F403
 
-__all__ = ["CheckResult", "NotAttempted", "call", "exercise", "expect_close", "expect_equal",
-           "expect_shape"]
+__all__ = ["CheckResult", "NotAttempted", "call", "exercise", "expect_array", "expect_close",
+           "expect_equal", "expect_shape"]

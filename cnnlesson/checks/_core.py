@@ -17,8 +17,8 @@ import functools
 
 import numpy as np
 
-__all__ = ["exercise", "CheckResult", "NotAttempted", "expect_close", "expect_shape",
-           "expect_equal", "call"]
+__all__ = ["exercise", "CheckResult", "NotAttempted", "expect_array", "expect_close",
+           "expect_shape", "expect_equal", "call"]
 
 
 class NotAttempted(Exception):
@@ -114,6 +114,43 @@ def call(function, *args, **kwargs):
             f"{name} raised {type(err).__name__}: {err}. Read the message, fix the code and "
             "run the cell again."
         ) from err
+
+
+def expect_array(value, what: str = "your answer", *, ndim: int | None = None,
+                 finite: bool = False) -> np.ndarray:
+    """Turn a learner's result into a float64 array, or fail the check with a hint.
+
+    ``...`` means not attempted; ``None`` usually means a forgotten ``return``.
+
+    Parameters
+    ----------
+    value : object
+        What the learner's code returned.
+    what : str
+        How to name it in a message, e.g. ``"my_maxpool's output"``.
+    ndim : int, optional
+        Required number of axes.
+    finite : bool, default False
+        Also refuse NaN and infinity.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+    """
+    if value is Ellipsis:
+        raise NotAttempted
+    if value is None:
+        raise AssertionError(f"{what} is None: did you forget to `return` the result?")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{what} should be an array of numbers; got "
+                             f"{type(value).__name__}.") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise AssertionError(f"{what} should be a {ndim}-D array; it has shape {arr.shape}.")
+    if finite and not np.all(np.isfinite(arr)):
+        raise AssertionError(f"{what} contains NaN or inf.")
+    return arr
 
 
 def expect_shape(value, shape, what: str = "your answer") -> np.ndarray:

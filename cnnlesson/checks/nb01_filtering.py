@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..filters import correlate2d
-from ._core import NotAttempted, call, exercise, expect_close, expect_equal
+from ._core import NotAttempted, call, exercise, expect_array, expect_close, expect_equal
 
 __all__ = ["output_pixel", "correlate_loops", "horizontal_edge_kernel", "output_sizes"]
 
@@ -19,24 +19,6 @@ _FLIP_HINT = ("You flipped the kernel: that is convolution, which notebook 02 ex
               "Filtering (what CNNs compute) lays the kernel on the image as written.")
 _SIZE_HINT = ("With valid padding the window must stay inside the image, so the output has "
               "H - KH + 1 rows and W - KW + 1 columns (a 26x26 image and a 3x3 kernel give 24x24).")
-
-
-def _as_float_array(value, what: str, ndim: int) -> np.ndarray:
-    """The learner's value as a float array with ``ndim`` axes, or a failed check."""
-    if value is Ellipsis:
-        raise NotAttempted
-    if value is None:
-        raise AssertionError(f"{what} is None: did you forget to `return` the result?")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{what} should be an array of numbers; got "
-                             f"{type(value).__name__}.") from None
-    if arr.ndim != ndim:
-        raise AssertionError(f"{what} should be a {ndim}-D array; it has shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise AssertionError(f"{what} contains NaN or inf.")
-    return arr
 
 
 # ---------------------------------------------------------------------------
@@ -162,7 +144,7 @@ def correlate_loops(my_correlate):
                     "kernel's shape (KH, KW): image[i:i + KH, j:j + KW], with KH, KW = "
                     "kernel.shape (kernels need not be square).") from err.__cause__
             raise
-        got = _as_float_array(got, what, ndim=2)
+        got = expect_array(got, what, ndim=2, finite=True)
         if not (np.array_equal(image_in, image) and np.array_equal(kernel_in, kernel)):
             raise AssertionError(f"{what} changed its input arrays. Write the results into a "
                                  "new output array and leave image and kernel as they are.")
@@ -222,7 +204,7 @@ def horizontal_edge_kernel(kernel):
 
     Introduced in notebook 01_filtering.
     """
-    k = _as_float_array(kernel, "your kernel", ndim=2)
+    k = expect_array(kernel, "your kernel", ndim=2, finite=True)
     if k.size == 0:
         raise AssertionError("your kernel is empty.")
     if max(k.shape) > 9:

@@ -14,7 +14,7 @@ from ..functional import (
     maxpool2d_backward,
     maxpool2d_forward,
 )
-from ._core import NotAttempted, call, exercise, expect_shape
+from ._core import call, exercise, expect_array, expect_shape
 
 __all__ = ["HAND_POOL_INPUT", "pool_by_hand", "maxpool_forward", "maxpool_backward"]
 
@@ -30,18 +30,6 @@ def _pool(x, size, stride=None, kind="max"):
     x = np.asarray(x, dtype=float)[None, None]
     forward = maxpool2d_forward if kind == "max" else avgpool2d_forward
     return forward(x, size, stride)[0][0, 0]
-
-
-def _as_float_array(value, what):
-    if value is Ellipsis or value is None:
-        if value is None:
-            raise AssertionError(f"{what} is None; did you forget a `return`?")
-        raise NotAttempted
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{what} should be an array of numbers; got "
-                             f"{type(value).__name__}.") from None
 
 
 # ---------------------------------------------------------------------------
@@ -63,7 +51,7 @@ def pool_by_hand(max_pooled, avg_pooled):
     right_max, right_avg = _pool(m, 2), _pool(m, 2, kind="avg")
     for name, value, right in (("max_pooled", max_pooled, right_max),
                                ("avg_pooled", avg_pooled, right_avg)):
-        got = _as_float_array(value, name)
+        got = expect_array(value, name)
         if got.shape == (3, 3):
             raise AssertionError(
                 f"{name} has shape (3, 3): that is a stride of 1. With stride 2 the 2x2 windows "
@@ -142,7 +130,7 @@ def maxpool_forward(my_maxpool):
     cases = _forward_cases()
     for x, size in cases:
         x_in = x.copy()
-        got = _as_float_array(call(my_maxpool, x_in, size), "my_maxpool's output")
+        got = expect_array(call(my_maxpool, x_in, size), "my_maxpool's output")
         if not np.array_equal(x_in, x):
             raise AssertionError("my_maxpool changed its input x; write into a new array.")
         right = _pool(x, size)
@@ -259,7 +247,7 @@ def maxpool_backward(my_maxpool_backward):
     cases = _backward_cases()
     for x, dout, size in cases:
         x_in, dout_in = x.copy(), dout.copy()
-        got = _as_float_array(call(my_maxpool_backward, x_in, dout_in, size),
+        got = expect_array(call(my_maxpool_backward, x_in, dout_in, size),
                               "my_maxpool_backward's output")
         if not (np.array_equal(x_in, x) and np.array_equal(dout_in, dout)):
             raise AssertionError("my_maxpool_backward changed x or dout; write into a new array "

@@ -16,7 +16,7 @@ from ..filters import SOBEL_Y, convolve2d, correlate2d
 from ..functional import conv2d_backward, conv2d_forward
 from ..gradcheck import numerical_gradient
 from ..kernel_learning import kernel_learning_image
-from ._core import call, exercise, expect_shape
+from ._core import call, exercise, expect_array, expect_shape
 
 __all__ = ["kernel_grad_loops", "numerical_grad", "learn_sobel_y"]
 
@@ -24,14 +24,6 @@ __all__ = ["kernel_grad_loops", "numerical_grad", "learn_sobel_y"]
 def _close(a, b, rtol=1e-7, atol=1e-9) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _as_float_array(value, what: str) -> np.ndarray:
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{what} should be an array of numbers; got "
-                             f"{type(value).__name__}.") from None
 
 
 # ---------------------------------------------------------------------------
@@ -100,7 +92,7 @@ def kernel_grad_loops(my_kernel_grad):
         expected = reference_kernel_grad(x, dout)
         kh, kw = expected.shape
         got = call(my_kernel_grad, x.copy(), dout.copy())
-        got = _as_float_array(got, f"my_kernel_grad(x of shape {x.shape}, dout of shape "
+        got = expect_array(got, f"my_kernel_grad(x of shape {x.shape}, dout of shape "
                                    f"{dout.shape})")
         if got.shape != expected.shape:
             if got.shape == (kw, kh):
@@ -201,7 +193,7 @@ def numerical_grad(my_numerical_grad):
                 f"after my_numerical_grad(f, x, eps) for f = {name}, x has changed. Put each "
                 "nudged entry back (x[i] = old value) before moving on to the next one, or "
                 "the next differences are taken at the wrong point.")
-        got = _as_float_array(got, "my_numerical_grad's result")
+        got = expect_array(got, "my_numerical_grad's result")
         if got.shape != x0.shape:
             expect_shape(got, x0.shape, f"for f = {name} and x of shape {x0.shape}, your gradient")
         if exact is None:
@@ -265,7 +257,7 @@ def _unpack_step(result, what):
         raise AssertionError(
             f"{what} should return two values, (new_kernel, loss); got "
             f"{type(result).__name__}. End the function with `return new_kernel, loss`.")
-    new_kernel = _as_float_array(result[0], "the new kernel")
+    new_kernel = expect_array(result[0], "the new kernel")
     try:
         loss = float(result[1])
     except (TypeError, ValueError):
