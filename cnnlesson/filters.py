@@ -48,6 +48,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import check_array, check_finite, describe, fail
+from .images import _check_image as _check_single_image
 from .images import to_grayscale
 
 __all__ = [
@@ -214,18 +215,10 @@ def _check_image(image, name: str = "image") -> np.ndarray:
     Integer and bool images become float64 with their values kept (no
     rescaling); float16 becomes float32; float32 and float64 are kept.
     """
-    check_array(image, name, ndim=(2, 3), layout="(H, W) or (H, W, C)",
-                hint="filters work on one image, (H, W) gray or (H, W, C) colour; "
-                     "for a batch, filter each image or use cnnlesson.functional.conv2d_forward")
+    _check_single_image(image, name,
+                        hint="filters work on one image, (H, W) gray or (H, W, C) colour; for a "
+                             "batch, filter each image or use cnnlesson.functional.conv2d_forward")
     dt = image.dtype
-    if dt != np.bool_ and (not np.issubdtype(dt, np.number)
-                           or np.issubdtype(dt, np.complexfloating)):
-        fail(TypeError, name, "an array of real numbers", f"dtype {dt}",
-             f"convert it with np.asarray({name}, dtype=np.float64)")
-    if 0 in image.shape:
-        fail(ValueError, name, "a non-empty image (every axis at least 1 long)",
-             f"shape {tuple(image.shape)}",
-             "check the slicing or cropping that produced it")
     if dt not in (np.float32, np.float64):
         image = image.astype(np.float32 if np.issubdtype(dt, np.floating) else np.float64)
     check_finite(image, name, "NaN or inf would spread over every window that touches them; "

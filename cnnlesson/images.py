@@ -110,8 +110,9 @@ def _check_image(image, name: str = "image", *, channels: tuple[int, ...] | None
             np.issubdtype(image.dtype, np.complexfloating):
         fail(TypeError, name, "an array of real numbers", f"dtype {image.dtype}",
              f"convert it with np.asarray({name}, dtype=np.float32)")
-    if image.shape[0] < 1 or image.shape[1] < 1:
-        fail(ValueError, name, "at least 1 pixel high and wide", f"shape {tuple(image.shape)}",
+    if 0 in image.shape:
+        fail(ValueError, name, "a non-empty image (at least 1 pixel high and wide, 1 channel)",
+             f"shape {tuple(image.shape)}",
              "the image is empty; check the slicing or cropping that produced it")
     if channels is not None and image.ndim == 3 and image.shape[2] not in channels:
         want = " or ".join(str(c) for c in channels)

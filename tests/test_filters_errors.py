@@ -35,7 +35,7 @@ def test_image_must_be_real(bad):
 
 @pytest.mark.parametrize("shape", [(0, 4), (4, 0), (3, 3, 0)])
 def test_image_must_not_be_empty(shape):
-    with pytest.raises(ValueError, match=r"image must be a non-empty image .*got shape"):
+    with pytest.raises(ValueError, match=r"image must be a non-empty image .*; got shape"):
         F.correlate2d(np.ones(shape), np.ones((1, 1)))
 
 

@@ -361,7 +361,8 @@ def test_grayscale_errors():
         I.to_grayscale([[1.0]])
     with pytest.raises(TypeError, match=r"image must be an array of real numbers; got dtype <U1"):
         I.to_grayscale(np.array([["a"]]))
-    with pytest.raises(ValueError, match=r"image must be at least 1 pixel high and wide; "
+    with pytest.raises(ValueError, match=r"image must be a non-empty image \(at least 1 pixel high "
+                                         r"and wide, 1 channel\); "
                                          r"got shape \(0, 4, 3\)"):
         I.to_grayscale(np.ones((0, 4, 3)))
 
