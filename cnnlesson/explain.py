@@ -6,9 +6,10 @@ Tools of notebook 06_inside_the_network:
   :func:`pixel_importance`): cover one square patch of the input with a
   constant, see how much the probability of a class drops, and repeat for
   every patch position. A large drop means the network needed those pixels
-  for its answer.
+  for its answer. (Defined in :mod:`cnnlesson.occlusion`, re-exported here.)
 * **Receptive fields** (:func:`receptive_fields`): how many input pixels one
-  value of each layer depends on, and which ones.
+  value of each layer depends on, and which ones. (Defined in
+  :mod:`cnnlesson.receptive`, re-exported here.)
 * **Kernel similarity** (:func:`cosine_similarity`, :func:`kernel_drift`,
   :func:`edge_kernel_bank`): how alike two kernels are, whatever their size,
   and how far the first-layer kernels turn away from where they started
@@ -28,21 +29,21 @@ from __future__ import annotations
 import numbers
 import os
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
+from ._model_checks import _check_model, _check_real_number, _num_classes
 from ._validate import (
     check_array,
     check_finite,
-    check_float_array,
-    check_nonnegative_int,
     check_positive_int,
     describe,
     fail,
 )
 from .filters import LAPLACIAN, LAPLACIAN_4, SOBEL_X, SOBEL_Y
 from .images import LUMA_WEIGHTS, load_image, resize, to_float
+from .occlusion import occlude, occlusion_map, pixel_importance
+from .receptive import ReceptiveField, receptive_fields
 
 __all__ = [
     "ReceptiveField",
@@ -78,322 +79,6 @@ MIN_CONTRAST = 0.1
 #: Pictures larger than this (longer side, in pixels) are shrunk first by
 #: :func:`prepare_image`: a 26x26 result needs no more, and phone photos would be slow.
 MAX_SIDE = 1024
-
-
-# ------------------------------------------------------------------------------------------------
-# small checks
-# ------------------------------------------------------------------------------------------------
-
-def _check_model(model):
-    from .model import Sequential
-
-    if not isinstance(model, Sequential):
-        fail(TypeError, "model", "a cnnlesson.model.Sequential", describe(model),
-             "build it with seed_cnn(...) and train it with fit(...)")
-    return model
-
-
-def _check_real_number(v, name: str, hint: str = "") -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        fail(TypeError, name, "a real number", describe(v), hint)
-    if not np.isfinite(float(v)):
-        fail(ValueError, name, "a finite number", repr(v), hint)
-    return float(v)
-
-
-def _check_image_chw(x, model, name: str = "x") -> np.ndarray:
-    """One network input (C, H, W): float, finite, fits the model; returned in its dtype."""
-    if isinstance(x, np.ndarray) and x.ndim == 4:
-        hint = ("pass one image, e.g. X_test[0] rather than X_test[:1]" if x.shape[0] == 1
-                else "pass one image of the batch, e.g. X_test[0]")
-        fail(ValueError, name, "3-D (C, H, W), one image", f"shape {tuple(x.shape)}", hint)
-    check_float_array(x, name, ndim=3, layout="(C, H, W)",
-                      hint="one network input, channels first, e.g. X_test[0]")
-    check_finite(x, name)
-    model.output_shapes(tuple(x.shape))  # a clear error if the image does not fit the model
-    return x.astype(model.dtype, copy=False)
-
-
-def _num_classes(model, shape) -> int:
-    out = model.output_shapes(tuple(shape))[-1][1]
-    if len(out) != 1:
-        fail(ValueError, "model", "a classifier whose output is (N, K) logits",
-             f"output of shape (N, {', '.join(map(str, out))})", "end the model with Linear")
-    return out[0]
-
-
-def _check_target(target, k: int) -> int:
-    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-        fail(TypeError, "target", f"a class index (int from 0 to {k - 1})", describe(target),
-             "e.g. the true label y_test[i] or the prediction model.predict(x[None])[0]")
-    if not 0 <= target < k:
-        fail(ValueError, "target", f"a class index from 0 to {k - 1}", repr(int(target)),
-             f"the model has {k} classes")
-    return int(target)
-
-
-# ------------------------------------------------------------------------------------------------
-# receptive fields
-# ------------------------------------------------------------------------------------------------
-
-class ReceptiveField(NamedTuple):
-    """The input pixels one value of a layer depends on (see :func:`receptive_fields`).
-
-    Attributes
-    ----------
-    name : str
-        The layer's name, e.g. "conv2".
-    size : int
-        Side of the square of input pixels that one value of the layer sees.
-    jump : int
-        Distance, in input pixels, between the windows of two neighbouring values
-        of the layer (the product of the strides so far).
-    offset : int
-        Input row (and column) of the top-left pixel of the window of value
-        ``[0, 0]``; negative when zero padding reaches outside the image.
-
-    Introduced in notebook 06_inside_the_network.
-    """
-
-    name: str
-    size: int
-    jump: int
-    offset: int
-
-    def box(self, row: int, col: int) -> tuple[int, int, int]:
-        """``(top, left, size)`` of the input window of the value at ``(row, col)``."""
-        row = check_nonnegative_int(row, "row")
-        col = check_nonnegative_int(col, "col")
-        return self.offset + row * self.jump, self.offset + col * self.jump, self.size
-
-
-def _square(v, layer, what) -> int:
-    if isinstance(v, tuple):
-        if v[0] != v[1]:
-            fail(ValueError, "model", "square kernels and windows only",
-                 f"{layer.name} with {what} {v}", "receptive_fields assumes square windows")
-        return int(v[0])
-    return int(v)
-
-
-def receptive_fields(model) -> list[ReceptiveField]:
-    """How much of the input each layer's values see, layer by layer.
-
-    A value of a conv or pooling layer with window ``k`` and stride ``s``
-    combines ``k x k`` neighbouring values of the layer before. If those are
-    ``jump`` input pixels apart and each sees ``size`` pixels, the new value
-    sees
-
-    ``size_out = size + (k - 1) * jump`` pixels, and ``jump_out = jump * s``.
-
-    Zero padding ``p`` shifts the windows by ``-p * jump`` but does not change
-    their size. ReLU changes nothing. The list stops at the first layer that
-    is neither a conv, a pooling nor a ReLU (a Flatten, whose outputs see
-    everything the last maps saw).
-
-    Parameters
-    ----------
-    model : cnnlesson.model.Sequential
-
-    Returns
-    -------
-    list of ReceptiveField
-        One per layer up to the first Flatten, in order; e.g. for
-        ``seed_cnn``: conv1 3, relu1 3, pool1 4, conv2 8, relu2 8, pool2 10,
-        conv3 18, relu3 18.
-
-    Introduced in notebook 06_inside_the_network.
-    """
-    from .layers import Conv2d, ReLU, _Pool2d
-
-    _check_model(model)
-    size, jump, offset = 1, 1, 0
-    out = []
-    for layer in model.layers:
-        if isinstance(layer, Conv2d):
-            k = _square(layer.kernel_size, layer, "kernel_size")
-            s, p = int(layer.stride), int(layer.padding)
-        elif isinstance(layer, _Pool2d):
-            k, s, p = int(layer.size), int(layer.stride), 0
-        elif isinstance(layer, ReLU):
-            k, s, p = 1, 1, 0
-        else:
-            break
-        size, offset, jump = size + (k - 1) * jump, offset - p * jump, jump * s
-        out.append(ReceptiveField(layer.name, size, jump, offset))
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
-# occlusion
-# ------------------------------------------------------------------------------------------------
-
-def occlude(x: np.ndarray, top: int, left: int, patch: int, fill: float = 0.0) -> np.ndarray:
-    """Return a copy of ``x`` with one square patch covered by a constant.
-
-    The patch covers rows ``top .. top + patch - 1`` and columns
-    ``left .. left + patch - 1`` in every channel. ``x`` itself is not changed.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        (C, H, W) one image, float32 or float64.
-    top, left : int
-        Row and column of the patch's top-left pixel; the whole patch must fit.
-    patch : int
-        Side of the square, in pixels.
-    fill : float, default 0
-        The value written into the patch (0 is the digits' background).
-
-    Returns
-    -------
-    numpy.ndarray
-        (C, H, W), same dtype as ``x``.
-
-    Introduced in notebook 06_inside_the_network.
-    """
-    check_float_array(x, "x", ndim=3, layout="(C, H, W)",
-                      hint="one image, channels first, e.g. X_test[0]")
-    patch = check_positive_int(patch, "patch", "the side of the square patch, e.g. 4")
-    top = check_nonnegative_int(top, "top")
-    left = check_nonnegative_int(left, "left")
-    fill = _check_real_number(fill, "fill", "e.g. 0 for a black patch")
-    _, h, w = x.shape
-    if patch > min(h, w):
-        fail(ValueError, "patch", f"at most the image's height and width ({h}, {w})",
-             repr(patch), "use a patch smaller than the image")
-    if top + patch > h or left + patch > w:
-        fail(ValueError, "(top, left)", f"a position where the {patch}x{patch} patch fits in "
-             f"the {h}x{w} image (top <= {h - patch}, left <= {w - patch})",
-             repr((top, left)), "the patch may not hang over the edge")
-    out = x.copy()
-    out[:, top:top + patch, left:left + patch] = fill
-    return out
-
-
-def _positions(n: int, patch: int, stride: int) -> np.ndarray:
-    return np.arange(0, n - patch + 1, stride)
-
-
-def occlusion_map(model, x: np.ndarray, target: int, patch: int = 4, stride: int = 1,
-                  fill: float = 0.0, *, batch_size: int = 256) -> np.ndarray:
-    """How much the probability of ``target`` drops when each patch of ``x`` is covered.
-
-    For every position ``(i, j)`` the patch whose top-left pixel is
-    ``(i * stride, j * stride)`` is set to ``fill`` (:func:`occlude`), the
-    occluded image goes through the model, and the result is
-
-    ``p(target | x) - p(target | x with that patch covered)``.
-
-    Positive values: covering those pixels hurts the answer (the network used
-    them). Negative values: covering them makes ``target`` *more* likely.
-    The model's caches are not touched.
-
-    Parameters
-    ----------
-    model : cnnlesson.model.Sequential
-        A trained classifier.
-    x : numpy.ndarray
-        (C, H, W) one image, float32 or float64 (converted to the model's dtype).
-    target : int
-        The class whose probability is watched, e.g. the true label.
-    patch : int, default 4
-        Side of the square patch, at most ``min(H, W)``.
-    stride : int, default 1
-        Step between patch positions.
-    fill : float, default 0
-        The value put into the patch (0 is the digits' background).
-    batch_size : int, default 256
-        Occluded images sent through the model at once.
-
-    Returns
-    -------
-    numpy.ndarray
-        (H', W') float64 with ``H' = (H - patch) // stride + 1`` (the same for W):
-        entry ``[i, j]`` is the drop for the patch at ``(i * stride, j * stride)``.
-
-    Introduced in notebook 06_inside_the_network.
-    """
-    _check_model(model)
-    x = _check_image_chw(x, model)
-    k = _num_classes(model, x.shape)
-    target = _check_target(target, k)
-    patch = check_positive_int(patch, "patch", "the side of the square patch, e.g. 4")
-    stride = check_positive_int(stride, "stride", "e.g. 1 to try every position")
-    fill = _check_real_number(fill, "fill", "e.g. 0 for a black patch")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    c, h, w = x.shape
-    if patch > min(h, w):
-        fail(ValueError, "patch", f"at most the image's height and width ({h}, {w})",
-             repr(patch), "use a patch smaller than the image, e.g. 4")
-    rows, cols = _positions(h, patch, stride), _positions(w, patch, stride)
-    base = float(model.predict_proba(x[None])[0, target])
-    drops = np.empty((rows.size, cols.size), dtype=np.float64)
-    flat = [(a, b) for a in range(rows.size) for b in range(cols.size)]
-    for start in range(0, len(flat), batch_size):
-        chunk = flat[start:start + batch_size]
-        batch = np.repeat(x[None], len(chunk), axis=0)
-        for n, (a, b) in enumerate(chunk):
-            batch[n, :, rows[a]:rows[a] + patch, cols[b]:cols[b] + patch] = fill
-        p = model.predict_proba(batch)[:, target]
-        for n, (a, b) in enumerate(chunk):
-            drops[a, b] = base - float(p[n])
-    return drops
-
-
-def pixel_importance(heatmap: np.ndarray, image_shape, patch: int, stride: int = 1) -> np.ndarray:
-    """Spread an occlusion map back onto the image's pixels, to lay it over the image.
-
-    Each pixel gets the mean of the drops of all the patches that covered it.
-
-    Parameters
-    ----------
-    heatmap : numpy.ndarray
-        (H', W') the result of :func:`occlusion_map`.
-    image_shape : tuple of int
-        (H, W) of the image (a (C, H, W) shape is accepted too).
-    patch, stride : int
-        The values used for :func:`occlusion_map`.
-
-    Returns
-    -------
-    numpy.ndarray
-        (H, W) float64. Pixels no patch covered (possible when ``stride > 1``)
-        are NaN, which matplotlib leaves blank.
-
-    Introduced in notebook 06_inside_the_network.
-    """
-    check_array(heatmap, "heatmap", ndim=2, layout="(H', W')",
-                hint="pass the array returned by occlusion_map")
-    if heatmap.dtype == np.bool_ or not (np.issubdtype(heatmap.dtype, np.integer)
-                                         or np.issubdtype(heatmap.dtype, np.floating)):
-        fail(TypeError, "heatmap", "an array of real numbers", f"dtype {heatmap.dtype}")
-    if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3) or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-            for s in image_shape):
-        fail(TypeError, "image_shape", "a tuple (H, W) or (C, H, W) of positive ints",
-             describe(image_shape), "e.g. x.shape")
-    h, w = (int(s) for s in image_shape[-2:])
-    patch = check_positive_int(patch, "patch")
-    stride = check_positive_int(stride, "stride")
-    if patch > min(h, w):
-        fail(ValueError, "patch", f"at most the image's height and width ({h}, {w})",
-             repr(patch))
-    rows, cols = _positions(h, patch, stride), _positions(w, patch, stride)
-    if heatmap.shape != (rows.size, cols.size):
-        fail(ValueError, "heatmap", f"of shape {(rows.size, cols.size)} for a {h}x{w} image, "
-             f"patch={patch} and stride={stride}", f"shape {tuple(heatmap.shape)}",
-             "use the same patch, stride and image as in occlusion_map")
-    total = np.zeros((h, w))
-    count = np.zeros((h, w))
-    for a, r in enumerate(rows):
-        for b, c in enumerate(cols):
-            total[r:r + patch, c:c + patch] += heatmap[a, b]
-            count[r:r + patch, c:c + patch] += 1
-    out = np.full((h, w), np.nan)
-    covered = count > 0
-    out[covered] = total[covered] / count[covered]
-    return out
 
 
 # ------------------------------------------------------------------------------------------------
