@@ -756,13 +756,16 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         Called in the order given (see :class:`Callback`).
     seed : int or numpy.random.Generator, default 0
         Seeds the shuffling and, independently, the augmentation.
-    progress : bool, default True
-        Print one line per epoch, e.g.
-        ``epoch  3/10  loss 0.23  acc 93%  val_loss 0.25  val_acc 92%`` (epoch numbers
-        are right-aligned).
-        Values are rounded coarsely (loss to 0.01, accuracy to 1%) so the
-        printed text is reproducible; the exact values are in the History.
-        No live progress bar (notebook outputs stay comparable).
+    progress : bool or cnnlesson.progress.Progress, default True
+        Show progress with a :class:`~cnnlesson.progress.Progress`: in a
+        notebook or a terminal one line updated in place (epoch and step,
+        loss, accuracy, time left), replaced at the end by a one-line summary
+        such as ``trained 10/10 epochs (630 steps): loss 0.23  acc 93%  val_loss
+        0.25  val_acc 92%``; in a file or pipe one line per epoch, e.g.
+        ``epoch  3/10  loss 0.23  acc 93%  val_loss 0.25  val_acc 92%``.
+        Values are rounded coarsely (loss to 0.01, accuracy to 1%) and the
+        summary holds no times, so the text left is reproducible; the exact
+        values are in the History. ``False`` shows nothing.
     augment : callable, optional
         ``augment(X_batch, rng) -> X_batch`` applied to every training batch,
         e.g. :func:`random_shift`. Must return the same shape and dtype.
@@ -814,6 +817,10 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         if not isinstance(cb, Callback):
             fail(TypeError, f"callbacks[{i}]", "a cnnlesson.train.Callback", describe(cb),
                  "subclass Callback and override the methods you need")
+    if progress:  # one display updated in place (cnnlesson.progress), after the callbacks
+        from cnnlesson.progress import Progress
+
+        callbacks.append(progress if isinstance(progress, Progress) else Progress())
     if augment is not None and not callable(augment):
         fail(TypeError, "augment", "a callable (X_batch, rng) -> X_batch", describe(augment),
              "e.g. augment=random_shift(2)")
@@ -892,9 +899,6 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
                 history.epoch_val_loss.append(val[0])
                 history.epoch_val_acc.append(val[1])
             history.epoch_seconds.append(time.perf_counter() - t0)
-            if progress:
-                print(_format_epoch(epoch, epochs, loss_sum / seen, correct / seen, val),
-                      flush=True)
             for cb in callbacks:
                 cb.on_epoch_end(state)
             if state.stop_training:
