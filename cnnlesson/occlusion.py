@@ -2,6 +2,14 @@
 
 Tools of notebook 06_inside_the_network (:func:`occlude`, :func:`occlusion_map`,
 :func:`pixel_importance`); re-exported by :mod:`cnnlesson.explain`.
+
+What covers the patch matters. Filling it with the background (0 for the
+digits) changes nothing where the patch lies on background, so such patches
+score exactly 0 by construction, which says nothing about whether the network
+*looks* there. The default occluder is therefore neutral grey: the image's mean
+value in each channel (``fill="mean"``; for the digits about 0.13, the same as
+the data set's mean), which differs from both the ink and the background, so
+every patch position is actually tested.
 """
 
 from __future__ import annotations
@@ -26,10 +34,34 @@ from ._validate import (
     fail,
 )
 
-__all__ = ["occlude", "occlusion_map", "pixel_importance"]
+__all__ = ["MEAN", "occlude", "occlusion_map", "pixel_importance"]
 
 
-def occlude(x: np.ndarray, top: int, left: int, patch: int, fill: float = 0.0) -> np.ndarray:
+#: The ``fill`` that covers a patch with the image's mean value in each channel.
+MEAN = "mean"
+
+
+def _check_fill(fill):
+    """``"mean"`` or a finite real number (returned as float)."""
+    if isinstance(fill, str):
+        if fill != MEAN:
+            fail(ValueError, "fill", 'a real number or "mean"', repr(fill),
+                 'e.g. fill="mean" for a neutral grey, or 0 for the background')
+        return fill
+    if isinstance(fill, bool) or not isinstance(fill, numbers.Real):
+        fail(TypeError, "fill", 'a real number or "mean"', describe(fill),
+             'e.g. fill="mean" for a neutral grey, or 0 for the background')
+    return _check_real_number(fill, "fill", 'e.g. fill="mean", or 0 for the background')
+
+
+def _fill_values(x: np.ndarray, fill) -> np.ndarray:
+    """(C,) the value written into each channel of a covered patch."""
+    if fill == MEAN:
+        return x.mean(axis=(1, 2), dtype=np.float64).astype(x.dtype)
+    return np.full(x.shape[0], fill, dtype=x.dtype)
+
+
+def occlude(x: np.ndarray, top: int, left: int, patch: int, fill=MEAN) -> np.ndarray:
     """Return a copy of ``x`` with one square patch covered by a constant.
 
     The patch covers rows ``top .. top + patch - 1`` and columns
@@ -43,8 +75,10 @@ def occlude(x: np.ndarray, top: int, left: int, patch: int, fill: float = 0.0) -
         Row and column of the patch's top-left pixel; the whole patch must fit.
     patch : int
         Side of the square, in pixels.
-    fill : float, default 0
-        The value written into the patch (0 is the digits' background).
+    fill : float or "mean", default "mean"
+        The value written into the patch: a number (0 is the digits'
+        background), or "mean" for the mean of ``x`` in each channel, a neutral
+        grey (see the module's introduction).
 
     Returns
     -------
@@ -58,7 +92,7 @@ def occlude(x: np.ndarray, top: int, left: int, patch: int, fill: float = 0.0) -
     patch = check_positive_int(patch, "patch", "the side of the square patch, e.g. 4")
     top = check_nonnegative_int(top, "top")
     left = check_nonnegative_int(left, "left")
-    fill = _check_real_number(fill, "fill", "e.g. 0 for a black patch")
+    fill = _check_fill(fill)
     _, h, w = x.shape
     if patch > min(h, w):
         fail(ValueError, "patch", f"at most the image's height and width ({h}, {w})",
@@ -68,7 +102,7 @@ def occlude(x: np.ndarray, top: int, left: int, patch: int, fill: float = 0.0) -
              f"the {h}x{w} image (top <= {h - patch}, left <= {w - patch})",
              repr((top, left)), "the patch may not hang over the edge")
     out = x.copy()
-    out[:, top:top + patch, left:left + patch] = fill
+    out[:, top:top + patch, left:left + patch] = _fill_values(x, fill)[:, None, None]
     return out
 
 
@@ -77,7 +111,7 @@ def _positions(n: int, patch: int, stride: int) -> np.ndarray:
 
 
 def occlusion_map(model, x: np.ndarray, target: int, patch: int = 4, stride: int = 1,
-                  fill: float = 0.0, *, batch_size: int = 256) -> np.ndarray:
+                  fill=MEAN, *, batch_size: int = 256) -> np.ndarray:
     """How much the probability of ``target`` drops when each patch of ``x`` is covered.
 
     For every position ``(i, j)`` the patch whose top-left pixel is
@@ -102,8 +136,11 @@ def occlusion_map(model, x: np.ndarray, target: int, patch: int = 4, stride: int
         Side of the square patch, at most ``min(H, W)``.
     stride : int, default 1
         Step between patch positions.
-    fill : float, default 0
-        The value put into the patch (0 is the digits' background).
+    fill : float or "mean", default "mean"
+        The value put into the patch: "mean" is the mean of ``x`` in each
+        channel (a neutral grey, so that covering background changes the input
+        too); 0 is the digits' background, which leaves background patches
+        unchanged, so they score exactly 0.
     batch_size : int, default 256
         Occluded images sent through the model at once.
 
@@ -121,13 +158,14 @@ def occlusion_map(model, x: np.ndarray, target: int, patch: int = 4, stride: int
     target = _check_target(target, k)
     patch = check_positive_int(patch, "patch", "the side of the square patch, e.g. 4")
     stride = check_positive_int(stride, "stride", "e.g. 1 to try every position")
-    fill = _check_real_number(fill, "fill", "e.g. 0 for a black patch")
+    fill = _check_fill(fill)
     batch_size = check_positive_int(batch_size, "batch_size")
     c, h, w = x.shape
     if patch > min(h, w):
         fail(ValueError, "patch", f"at most the image's height and width ({h}, {w})",
              repr(patch), "use a patch smaller than the image, e.g. 4")
     rows, cols = _positions(h, patch, stride), _positions(w, patch, stride)
+    values = _fill_values(x, fill)[:, None, None]            # (C, 1, 1)
     base = float(model.predict_proba(x[None])[0, target])
     drops = np.empty((rows.size, cols.size), dtype=np.float64)
     flat = [(a, b) for a in range(rows.size) for b in range(cols.size)]
@@ -135,7 +173,7 @@ def occlusion_map(model, x: np.ndarray, target: int, patch: int = 4, stride: int
         chunk = flat[start:start + batch_size]
         batch = np.repeat(x[None], len(chunk), axis=0)
         for n, (a, b) in enumerate(chunk):
-            batch[n, :, rows[a]:rows[a] + patch, cols[b]:cols[b] + patch] = fill
+            batch[n, :, rows[a]:rows[a] + patch, cols[b]:cols[b] + patch] = values
         p = model.predict_proba(batch)[:, target]
         for n, (a, b) in enumerate(chunk):
             drops[a, b] = base - float(p[n])

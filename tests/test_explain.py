@@ -81,8 +81,31 @@ def test_occlude_covers_the_patch_in_every_channel_and_copies():
 
 def test_occlude_bottom_right_corner_fits():
     x = np.ones((1, 4, 4))
-    out = explain.occlude(x, 2, 2, 2)
+    out = explain.occlude(x, 2, 2, 2, fill=0.0)
     assert out[0, 2:, 2:].sum() == 0 and out.sum() == 12
+
+
+def test_occlude_default_fill_is_the_mean_of_each_channel():
+    x = np.zeros((2, 4, 4), dtype=np.float32)
+    x[0, 0, 0] = 16.0                              # channel means 1 and 0.5
+    x[1] = 0.5
+    out = explain.occlude(x, 2, 2, 2)
+    assert out.dtype == np.float32
+    assert np.all(out[0, 2:, 2:] == 1.0) and np.all(out[1, 2:, 2:] == 0.5)
+    np.testing.assert_array_equal(explain.occlude(x, 2, 2, 2, fill="mean"), out)
+    assert out[0, 0, 0] == 16.0 and out.sum() == 16.0 + 4 * 1.0 + 16 * 0.5
+
+
+def test_occlusion_map_with_the_mean_fill_tests_background_patches_too(digits):
+    # the issue this default fixes: with fill=0 a background patch changes nothing by construction
+    model = seed_cnn(1, seed=0)
+    x = digits[1][0][0]                                        # a test digit, background 0
+    zero = explain.occlusion_map(model, x, 0, patch=4, stride=2, fill=0.0)
+    grey = explain.occlusion_map(model, x, 0, patch=4, stride=2)
+    corner = explain.occlude(x, 0, 0, 4, fill=0.0)
+    assert np.array_equal(corner, x) and zero[0, 0] == 0.0     # background patch: no change
+    assert np.count_nonzero(grey == 0.0) < np.count_nonzero(zero == 0.0)
+    assert grey[0, 0] != 0.0
 
 
 @pytest.mark.parametrize("kwargs, err, msg", [
@@ -93,7 +116,9 @@ def test_occlude_bottom_right_corner_fits():
     (dict(top=3), ValueError, r"\(top, left\) must be a position where the 2x2 patch fits"),
     (dict(left=-1), ValueError, "left must be a non-negative integer"),
     (dict(fill=np.nan), ValueError, "fill must be a finite number"),
-    (dict(fill="0"), TypeError, "fill must be a real number"),
+    (dict(fill="0"), ValueError, 'fill must be a real number or "mean"'),
+    (dict(fill=[0.0]), TypeError, 'fill must be a real number or "mean"'),
+    (dict(fill=True), TypeError, 'fill must be a real number or "mean"'),
 ])
 def test_occlude_errors(kwargs, err, msg):
     args = dict(x=np.ones((1, 4, 4)), top=0, left=0, patch=2, fill=0.0) | kwargs
@@ -109,26 +134,27 @@ def test_occlude_errors(kwargs, err, msg):
 def test_occlusion_map_finds_the_one_pixel_the_model_uses():
     model = pixel_model(row=2, col=3, gain=10.0)
     x = np.ones((1, 6, 6))
-    heat = explain.occlusion_map(model, x, target=0, patch=2, stride=1)
+    heat = explain.occlusion_map(model, x, target=0, patch=2, stride=1, fill=0.0)
     assert heat.shape == (5, 5)
     p = 1 / (1 + np.exp(-10.0))              # p(class 0) with the pixel at 1
     expected = np.zeros((5, 5))
     expected[1:3, 2:4] = p - 0.5            # every patch covering (2, 3) gives p = 0.5
     np.testing.assert_allclose(heat, expected, atol=1e-12)
     # the other class gains what class 0 loses
-    np.testing.assert_allclose(explain.occlusion_map(model, x, 1, patch=2), -expected,
+    np.testing.assert_allclose(explain.occlusion_map(model, x, 1, patch=2, fill=0.0), -expected,
                                atol=1e-12)
 
 
-def test_occlusion_map_matches_occlude_and_predict_proba():
+@pytest.mark.parametrize("fill", [0.5, "mean"])
+def test_occlusion_map_matches_occlude_and_predict_proba(fill):
     model = seed_cnn(1, seed=3)
     x = np.random.default_rng(0).random((1, 26, 26), dtype=np.float32)
-    heat = explain.occlusion_map(model, x, target=4, patch=5, stride=3, fill=0.5,
+    heat = explain.occlusion_map(model, x, target=4, patch=5, stride=3, fill=fill,
                                  batch_size=7)
     assert heat.shape == ((26 - 5) // 3 + 1,) * 2 == (8, 8)
     base = model.predict_proba(x[None])[0, 4]
     for i, j in [(0, 0), (3, 5), (7, 7)]:
-        occluded = explain.occlude(x, 3 * i, 3 * j, 5, fill=0.5)
+        occluded = explain.occlude(x, 3 * i, 3 * j, 5, fill=fill)
         want = base - model.predict_proba(occluded[None])[0, 4]
         assert heat[i, j] == pytest.approx(float(want), abs=1e-6)
 
@@ -161,6 +187,7 @@ def test_occlusion_map_accepts_float64_input_for_a_float32_model():
     (dict(patch=7), ValueError, r"patch must be at most the image's height and width \(6, 6\)"),
     (dict(stride=0), ValueError, "stride must be a positive integer"),
     (dict(fill=np.inf), ValueError, "fill must be a finite number"),
+    (dict(fill="blur"), ValueError, 'fill must be a real number or "mean"'),
 ])
 def test_occlusion_map_errors(kwargs, err, msg):
     args = dict(model=pixel_model(), x=np.ones((1, 6, 6)), target=0, patch=2) | kwargs
@@ -193,7 +220,7 @@ def test_pixel_importance_leaves_uncovered_pixels_nan():
 
 def test_pixel_importance_round_trip_with_occlusion_map():
     model = pixel_model(row=2, col=3)
-    heat = explain.occlusion_map(model, np.ones((1, 6, 6)), 0, patch=3)
+    heat = explain.occlusion_map(model, np.ones((1, 6, 6)), 0, patch=3, fill=0)
     pix = explain.pixel_importance(heat, (6, 6), patch=3)
     assert pix[2, 3] == pytest.approx(heat.max()) and pix[2, 3] == pytest.approx(pix.max())
     assert pix[5, 0] == 0 and pix[0, 0] < pix[2, 3]
