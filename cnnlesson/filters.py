@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validate import check_array, check_finite, describe, fail
+from ._validate import check_allocation, check_array, check_finite, describe, fail
 from .images import _check_image as _check_single_image
 from .images import to_grayscale
 
@@ -69,6 +69,12 @@ __all__ = [
     "gradient_direction",
     "laplacian",
 ]
+
+
+#: The most multiply-adds :func:`correlate2d` will do in one call (4e9, some
+#: seconds on a laptop): a huge kernel on a big image would otherwise run for
+#: hours and look like a hang.
+MAX_MULTIPLY_ADDS = 4 * 10**9
 
 
 def _kernel(rows, scale: float = 1.0) -> np.ndarray:
@@ -363,6 +369,18 @@ def correlate2d(image: np.ndarray, kernel, padding="valid") -> np.ndarray:
              f"{w + 2 * pw}) (image shape {tuple(image.shape)}, padding={padding!r})",
              f"kernel shape {(kh, kw)}",
              "use a smaller kernel, a larger image, or more padding")
+    channels = image.shape[2:]
+    check_allocation((h + 2 * ph, w + 2 * pw) + channels, image.dtype, "padding",
+                     hint=f"padding={padding!r} adds that many rows and columns on every side; "
+                          "1 or 2 is usual, \"same\" keeps the image's size")
+    work = (h + 2 * ph - kh + 1) * (w + 2 * pw - kw + 1) * int(np.prod(channels)) * kh * kw
+    if work > MAX_MULTIPLY_ADDS:
+        fail(ValueError, "kernel", f"small enough for at most {MAX_MULTIPLY_ADDS:.0e} "
+             "multiply-adds (the course's limit, a few seconds of work)",
+             f"kernel shape {(kh, kw)} on image shape {tuple(image.shape)}, {work:.2e} "
+             "multiply-adds",
+             "a (KH, KW) kernel costs KH * KW multiply-adds per output pixel; use a smaller "
+             "kernel, or shrink the image first with cnnlesson.images.resize")
     pad_width = ((ph, ph), (pw, pw)) + ((0, 0),) * (image.ndim - 2)
     padded = np.pad(image, pad_width) if (ph or pw) else image
     # windows[i, j, (c,) a, b] == padded[i + a, j + b, (c)]: a view, nothing is copied.

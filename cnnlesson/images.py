@@ -28,14 +28,21 @@ everyone can use and share without harm.
 
 from __future__ import annotations
 
-import io
 import os
-import pathlib
 from typing import BinaryIO
 
 import numpy as np
 
-from ._validate import check_array, check_finite, describe, fail
+from ._imagefile import read_image_file
+from ._validate import (
+    check_allocation,
+    check_array,
+    check_finite,
+    check_not_chw,
+    check_positive_int,
+    describe,
+    fail,
+)
 
 __all__ = [
     "PHOTO_CREDIT",
@@ -72,10 +79,6 @@ LUMA_WEIGHTS.setflags(write=False)
 
 _PHOTO_FILE = "grace_hopper.jpg"
 _MODES = ("RGB", "L")
-# Pillow modes holding one channel of 16- or 32-bit integers.
-_WIDE_GRAY_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
-# Pillow modes that are already gray (no colour information to weigh).
-_GRAY_MODES = ("1", "L", "LA", "La", "F") + _WIDE_GRAY_MODES
 
 
 # ---------------------------------------------------------------------------
@@ -106,6 +109,7 @@ def _check_image(image, name: str = "image", *, channels: tuple[int, ...] | None
     """Require a non-empty (H, W) or (H, W, C) numeric array; return it."""
     check_array(image, name, ndim=(2, 3), layout="(H, W) or (H, W, C)",
                 hint=hint or "a single image is (H, W) for gray or (H, W, C) for colour")
+    check_not_chw(image, name)
     if not (np.issubdtype(image.dtype, np.number) or image.dtype == np.bool_) or \
             np.issubdtype(image.dtype, np.complexfloating):
         fail(TypeError, name, "an array of real numbers", f"dtype {image.dtype}",
@@ -170,71 +174,8 @@ def load_photo(size=None) -> np.ndarray:
     return load_image(path, mode="RGB", size=size)
 
 
-def _open(path):
-    """Open ``path`` with Pillow, turning every failure into a clear error."""
-    from PIL import Image, UnidentifiedImageError
-
-    hint_types = ("give a file path (str or pathlib.Path), a binary file object, or the bytes "
-                  "of an image file, e.g. io.BytesIO(upload.value[0]['content'])")
-    if isinstance(path, (bytes, bytearray, memoryview)):
-        source, label = io.BytesIO(bytes(path)), f"{len(path)} bytes of data"
-    elif isinstance(path, (str, os.PathLike)):
-        p = pathlib.Path(path)
-        if not p.exists():
-            fail(FileNotFoundError, "path", "an existing image file",
-                 f"'{p}', which does not exist",
-                 f"check the spelling; relative paths start from the current folder "
-                 f"'{pathlib.Path.cwd()}'")
-        if p.is_dir():
-            fail(ValueError, "path", "an image file, not a folder", f"'{p}', which is a folder",
-                 "give the path of one image file inside it, e.g. "
-                 f"'{p / 'my_picture.png'}'")
-        source, label = p, f"'{p}'"
-    elif hasattr(path, "read"):
-        source, label = path, f"the file object {describe(path)}"
-    else:
-        fail(TypeError, "path", "a file path, a file object or bytes", describe(path), hint_types)
-
-    try:
-        im = Image.open(source)
-    except UnidentifiedImageError as err:
-        raise ValueError(
-            f"path must be an image file Pillow can read (PNG, JPEG, GIF, BMP, TIFF, WebP, ...); "
-            f"got {label}, which is not a recognised image. Hint: check that the file really is "
-            "a picture (a text file renamed to .png is not) and that it is not empty"
-        ) from err
-    try:
-        im.load()  # Image.open is lazy: decode now so that truncated files fail here
-    except OSError as err:
-        im.close()
-        raise ValueError(
-            f"path must be a complete image file; got {label}, which could not be decoded "
-            f"({err}). Hint: the file may be truncated or damaged; open it in an image viewer, "
-            "or save it again"
-        ) from err
-    return im
-
-
-def _pil_to_float(im, mode: str) -> np.ndarray:
-    """Convert a Pillow image to float32 (H, W, 3) or (H, W) in [0, 1], without 8-bit rounding."""
-    from PIL import ImageOps
-
-    im = ImageOps.exif_transpose(im)  # phone photos store their rotation in EXIF
-    if im.mode in _WIDE_GRAY_MODES:
-        # 16-bit gray: Pillow's convert("L") would clip at 255, so scale ourselves.
-        gray = np.asarray(im).astype(np.float32) / np.float32(65535)
-    elif im.mode == "F":
-        gray = np.array(im, dtype=np.float32)
-    elif im.mode in _GRAY_MODES:
-        gray = to_float(np.asarray(im.convert("L")))
-    else:
-        rgb = to_float(np.asarray(im.convert("RGB")))  # drops alpha, expands palettes
-        return rgb if mode == "RGB" else to_grayscale(rgb)
-    return np.repeat(gray[:, :, None], 3, axis=2) if mode == "RGB" else gray
-
-
 def load_image(path: str | os.PathLike | BinaryIO | bytes, *, mode: str = "RGB",
-               size=None) -> np.ndarray:
+               size=None, max_side: int | None = None) -> np.ndarray:
     """Load any image file (yours!) as floats in [0, 1].
 
     Parameters
@@ -252,23 +193,44 @@ def load_image(path: str | os.PathLike | BinaryIO | bytes, *, mode: str = "RGB",
     size : int or tuple of int (H, W), optional, keyword-only
         If given, keep the largest centred box with the aspect ratio of
         ``size`` (nothing is stretched), then resize to exactly ``size``.
+    max_side : int, optional, keyword-only
+        If given, pictures whose longer side is larger are shrunk *while
+        loading* so that it is ``max_side`` pixels (the aspect is kept):
+        JPEG files are decoded directly at a smaller scale, others are
+        reduced before the conversion to float. Use it for phone photos:
+        a 10000 x 10000 picture then costs megabytes instead of gigabytes.
 
     Returns
     -------
     numpy.ndarray
         float32 array, (H, W, 3) for ``mode="RGB"`` or (H, W) for ``"L"``,
-        values in [0, 1]. 8-bit files are divided by 255, 16-bit gray files by
-        65535. A rotation stored in the file's EXIF data (phone photos) is
-        applied.
+        values in [0, 1]:
+
+        ==============================  ====================================
+        pixels in the file              become
+        ==============================  ====================================
+        8-bit (most PNG, JPEG, GIF)     divided by 255
+        16-bit gray (PNG, TIFF)         divided by 65535
+        32-bit integer, all in 0..65535 divided by 65535 (16-bit data)
+        float, all in [0, 1]            kept as they are
+        float or 32-bit, other values   rescaled linearly: the smallest
+                                        value becomes 0, the largest 1
+                                        (a UserWarning says so)
+        ==============================  ====================================
+
+        A rotation stored in the file's EXIF data (phone photos) is applied.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If ``path`` is a folder, or not an image Pillow can decode (the
-        original Pillow error is chained as ``__cause__``), or ``mode`` is
-        not "RGB" or "L".
+        If ``path`` is a folder, empty, not an image Pillow can decode,
+        truncated or damaged (the original Pillow error is chained as
+        ``__cause__``); if it has NaN or infinite pixels; if it would unpack
+        to more than the course's 512 MiB limit for one array (a
+        "decompression bomb", or a huge photo without ``max_side``); or if
+        ``mode`` is not "RGB" or "L".
     TypeError
         If ``path`` is not a path, file object or bytes.
 
@@ -279,11 +241,17 @@ def load_image(path: str | os.PathLike | BinaryIO | bytes, *, mode: str = "RGB",
              'use "RGB" for colour (H, W, 3) or "L" for grayscale (H, W)')
     if size is not None:
         _check_size(size)
-    with _open(path) as im:
-        image = _pil_to_float(im, mode)
+    if max_side is not None:
+        max_side = check_positive_int(max_side, "max_side",
+                                      "the longest side in pixels to keep, e.g. 1024")
+    pixels, is_gray = read_image_file(path, max_side=max_side)
+    if mode == "RGB":
+        image = np.repeat(pixels[:, :, None], 3, axis=2) if is_gray else pixels
+    else:
+        image = pixels if is_gray else to_grayscale(pixels)
     if size is not None:
         image = _fit(image, size)
-    return np.ascontiguousarray(image)
+    return np.ascontiguousarray(image, dtype=np.float32)
 
 
 # ---------------------------------------------------------------------------
@@ -485,6 +453,9 @@ def resize(image: np.ndarray, size) -> np.ndarray:
     th, tw = _check_size(size)
     if image.dtype != np.uint8:
         check_finite(image, "image", "NaN or inf cannot be interpolated; fix them first")
+    check_allocation((th, tw, 1 if image.ndim == 2 else image.shape[2]), np.float32, "size",
+                     hint=f"check the value of size={size!r}; the course's pictures are a few "
+                          "hundred pixels wide")
     from PIL import Image
 
     planes = image[:, :, None] if image.ndim == 2 else image
