@@ -302,7 +302,8 @@ def brightness_demo(photo=None, *, value: float = 1.0):
     Returns
     -------
     ipywidgets.VBox
-        The slider above an output area with the picture.
+        The slider above an output area with the picture (a
+        :class:`cnnlesson.widgets.StillBox`).
 
     Introduced in notebook 00_start_here.
     """
@@ -341,7 +342,9 @@ def brightness_demo(photo=None, *, value: float = 1.0):
 
     slider.observe(draw, names="value")
     draw()
-    return ipywidgets.VBox([slider, out])
+    from .widgets import StillBox  # a VBox saved with a still picture and a note to run it
+
+    return StillBox([slider, out])
 
 
 def _practice_double(double):
@@ -358,7 +361,7 @@ def practice_double(double):
 
     It behaves like every checker of the course: it prints one ``PASS`` line, prints
     ``[not attempted yet] ...`` for a function that raises ``NotImplementedError`` (or for
-    ``...``), or raises ``AssertionError`` whose message ends with a hint.
+    ``...``), or prints ``FAIL ...`` with a hint (it never raises).
 
     Parameters
     ----------
@@ -374,7 +377,7 @@ def practice_double(double):
     """
     from .checks import exercise
 
-    return exercise("Practice: double a number")(_practice_double)(double)
+    return exercise("Practice: double a number", notebook="00_start_here")(_practice_double)(double)
 
 
 if __name__ == "__main__":

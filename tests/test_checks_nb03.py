@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from check_helpers import fails
 
 from cnnlesson import checks
 from cnnlesson.checks.nb03_pooling import HAND_POOL_INPUT
@@ -40,7 +41,7 @@ def test_pool_by_hand_passes(capsys):
     ([[5, 4], [2, 7]], RIGHT_AVG, "cut the matrix into four 2x2 blocks"),
 ])
 def test_pool_by_hand_hints(max_pooled, avg_pooled, hint):
-    with pytest.raises(AssertionError, match=f"Exercise 3.1.*{hint}"):
+    with fails(hint):
         checks.pool_by_hand(max_pooled, avg_pooled)
 
 
@@ -83,7 +84,7 @@ def test_maxpool_forward_passes(capsys):
     (dict(reduce=np.min), r"out\[i, j\] = x\[i\*size"),
 ])
 def test_maxpool_forward_hints(kwargs, hint):
-    with pytest.raises(AssertionError, match=f"Exercise 3.2.*{hint}"):
+    with fails(hint):
         checks.maxpool_forward(lambda x, size: pool_loops(x, size, **kwargs))
 
 
@@ -93,9 +94,9 @@ def test_maxpool_forward_mutation_and_not_attempted(capsys):
         x[0, 0] = 99.0
         return out
 
-    with pytest.raises(AssertionError, match="changed its input"):
+    with fails("changed its input"):
         checks.maxpool_forward(mutating)
-    with pytest.raises(AssertionError, match="is None: did you forget to `return`"):
+    with fails("is None: did you forget to `return`"):
         checks.maxpool_forward(lambda x, size: None)
     assert checks.maxpool_forward(stub).passed is False
     assert checks.maxpool_forward(...).passed is False
@@ -148,17 +149,17 @@ def test_maxpool_backward_passes(capsys):
     (dict(scale=False), "multiply it by dout"),
 ])
 def test_maxpool_backward_hints(kwargs, hint):
-    with pytest.raises(AssertionError, match=f"Exercise 3.3.*{hint}"):
+    with fails(hint):
         checks.maxpool_backward(lambda x, dout, size: backward_loops(x, dout, size, **kwargs))
 
 
 def test_maxpool_backward_tie_case_is_named():
-    with pytest.raises(AssertionError, match=r"\(it has ties\).*only one position per window"):
+    with fails(r"\(it has ties\).*only one position per window"):
         checks.maxpool_backward(lambda x, dout, size: backward_loops(x, dout, size, rule="all"))
 
 
 def test_maxpool_backward_wrong_shape_and_mutation(capsys):
-    with pytest.raises(AssertionError, match="dx must have the shape of x"):
+    with fails("dx must have the shape of x"):
         checks.maxpool_backward(lambda x, dout, size: backward_loops(x, dout, size)[:-1])
 
     def mutating(x, dout, size):
@@ -166,7 +167,7 @@ def test_maxpool_backward_wrong_shape_and_mutation(capsys):
         dout *= 2
         return dx
 
-    with pytest.raises(AssertionError, match="changed x or dout"):
+    with fails("changed x or dout"):
         checks.maxpool_backward(mutating)
     assert checks.maxpool_backward(stub).passed is False
     assert checks.maxpool_backward(...).passed is False

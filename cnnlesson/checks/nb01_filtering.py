@@ -11,7 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..filters import correlate2d
-from ._core import NotAttempted, call, exercise, expect_array, expect_close, expect_equal
+from ._core import (
+    LearnerError,
+    NotAttempted,
+    call,
+    exercise,
+    expect_array,
+    expect_close,
+    expect_equal,
+)
+
+#: The notebook whose exercises this module checks (the records name it).
+NOTEBOOK = "01_filtering"
 
 __all__ = ["output_pixel", "correlate_loops", "horizontal_edge_kernel", "output_sizes"]
 
@@ -137,12 +148,11 @@ def correlate_loops(my_correlate):
         what = f"my_correlate on {name}"
         try:
             got = call(my_correlate, image_in, kernel_in)
-        except AssertionError as err:
-            if "broadcast" in str(err):
-                raise AssertionError(
-                    f"{what}: {err} The patch you multiply with the kernel must have the "
-                    "kernel's shape (KH, KW): image[i:i + KH, j:j + KW], with KH, KW = "
-                    "kernel.shape (kernels need not be square).") from err.__cause__
+        except LearnerError as err:
+            if "broadcast" in str(err.error):
+                err.hint = ("the patch you multiply with the kernel must have the kernel's "
+                            "shape (KH, KW): image[i:i + KH, j:j + KW], with KH, KW = "
+                            f"kernel.shape (kernels need not be square; this was {name}).")
             raise
         got = expect_array(got, what, ndim=2, finite=True)
         if not (np.array_equal(image_in, image) and np.array_equal(kernel_in, kernel)):

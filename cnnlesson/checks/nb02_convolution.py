@@ -14,6 +14,9 @@ import numpy as np
 from ..functional import conv2d_forward, conv_output_size
 from ._core import NotAttempted, call, exercise, expect_equal
 
+#: The notebook whose exercises this module checks (the records name it).
+NOTEBOOK = "02_convolution"
+
 __all__ = ["output_size_formula", "multichannel_conv", "conv_parameter_count"]
 
 

@@ -16,6 +16,9 @@ from ..functional import (
 )
 from ._core import call, exercise, expect_array, expect_shape
 
+#: The notebook whose exercises this module checks (the records name it).
+NOTEBOOK = "03_pooling"
+
 __all__ = ["HAND_POOL_INPUT", "pool_by_hand", "maxpool_forward", "maxpool_backward"]
 
 #: The 4x4 matrix of Exercise 3.1 (read-only).

@@ -18,6 +18,9 @@ from ..gradcheck import numerical_gradient
 from ..kernel_learning import kernel_learning_image
 from ._core import call, exercise, expect_array, expect_shape
 
+#: The notebook whose exercises this module checks (the records name it).
+NOTEBOOK = "04_backprop"
+
 __all__ = ["kernel_grad_loops", "numerical_grad", "learn_sobel_y"]
 
 

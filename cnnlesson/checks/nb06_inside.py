@@ -16,6 +16,9 @@ from ..explain import cosine_similarity, occlude, receptive_fields
 from ..filters import LAPLACIAN, LAPLACIAN_4, SOBEL_X, SOBEL_Y
 from ._core import NotAttempted, call, exercise
 
+#: The notebook whose exercises this module checks (the records name it).
+NOTEBOOK = "06_inside_the_network"
+
 __all__ = ["receptive_field_sizes", "cosine", "occlude_patch", "most_important_patch"]
 
 
