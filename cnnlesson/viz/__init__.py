@@ -16,6 +16,7 @@ from .animation import (
     save_gif,
     show_gif,
 )
+from .channels import show_top_patches
 from .network import draw_network, layer_label
 from .pictures import (
     shape_label,
@@ -35,6 +36,7 @@ __all__ = [
     "format_number", "gif_bytes", "gif_image", "layer_label", "mosaic", "plot_confusion",
     "plot_history", "pool2d", "save_gif", "shape_label", "show_channels", "show_conv_weights",
     "show_feature_maps", "show_gif", "show_image", "show_kernel", "show_misclassified",
+    "show_top_patches",
     "show_pool_window", "show_window_calculation", "smooth", "snapshot_figsize",
     "snapshot_records", "use_course_style", "window_rectangle",
 ]
