@@ -18,6 +18,17 @@ Open ``site/index.html`` in a browser; no server and no network connection are n
 
 The pages show the outputs stored in the notebooks. ``--execute`` runs each notebook first (in
 its folder, widget state kept), for notebooks saved without outputs; that takes a few minutes.
+
+By default the site shows the notebooks as they are (with a teacher's notebooks: the solutions
+edition). ``--student`` shows the student edition instead (solutions stubbed, outputs that
+reveal answers cleared, as ``python -m cnnlesson.classroom student`` writes it).
+
+The site never deletes or overwrites what it did not create: it records the files it writes in
+``.cnnlesson-site.json`` in the output folder and refuses (saying which file) when a page or the
+``mathjax/`` folder it would write is already there and not in that record. A notebook named
+``index.ipynb`` gets the page ``index-notebook.html``, since ``index.html`` is the course map.
+Check records (``application/vnd.cnnlesson.check+json`` outputs, for the class report) are
+left out of the pages.
 """
 
 from __future__ import annotations
@@ -25,13 +36,20 @@ from __future__ import annotations
 import argparse
 import copy
 import html
+import json
+import os
 import re
 import shutil
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._io import atomic_write_text
+
 __all__ = [
+    "EDITIONS",
+    "MANIFEST",
     "MATHJAX_DIR",
     "WIDGET_NOTE",
     "NotebookInfo",
@@ -46,6 +64,11 @@ __all__ = [
 
 #: Folder of the site that holds the local MathJax copy.
 MATHJAX_DIR = "mathjax"
+#: File in the output folder listing what the site created (and so may replace).
+MANIFEST = ".cnnlesson-site.json"
+#: The editions a site can show.
+EDITIONS = ("solutions", "student")
+_CHECK_RECORD = "application/vnd.cnnlesson.check+json"
 #: What a page shows in place of a widget.
 WIDGET_NOTE = "(interactive widget: open the notebook in Jupyter to use it)"
 
@@ -170,8 +193,20 @@ def notebook_info(path, nb=None) -> NotebookInfo:
         # a blank line before the list, so that markdown starts a list after a bold line
         learn_md = lines[0] + "\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else lines[0]
         parts.append(learn_md)
-    return NotebookInfo(path=path, page=path.stem + ".html", title=title,
+    return NotebookInfo(path=path, page=_page_name(path.stem), title=title,
                         summary="\n\n".join(parts))
+
+
+def _page_name(stem: str) -> str:
+    # index.html is the course map; mathjax is the MathJax folder's name
+    if stem.lower() in ("index", MATHJAX_DIR):
+        return stem + "-notebook.html"
+    return stem + ".html"
+
+
+def _href(page: str) -> str:
+    """A page's file name as an attribute value: percent-encoded, then HTML-escaped."""
+    return html.escape(urllib.parse.quote(page), quote=True)
 
 
 # ---------------------------------------------------------------------------
@@ -206,7 +241,7 @@ def static_notebook(nb, pages=()):
     dropped, so the page loads no widget manager; the ``# NBVAL_...`` marker lines (and their
     ``# Reason:`` line) used by the automatic tests are removed from code cells; markdown links
     to the other notebooks of the site (``03_pooling.ipynb``) point to their pages
-    (``03_pooling.html``).
+    (``03_pooling.html``); check records (``application/vnd.cnnlesson.check+json``) are dropped.
 
     Parameters
     ----------
@@ -231,7 +266,7 @@ def static_notebook(nb, pages=()):
 
     def relink(match):
         stem = match.group("stem")
-        return match.group("pre") + stem + (".html" if stem in pages else ".ipynb")
+        return match.group("pre") + (_page_name(stem) if stem in pages else stem + ".ipynb")
 
     for cell in nb.cells:
         if cell.cell_type == "markdown" and pages:
@@ -241,6 +276,12 @@ def static_notebook(nb, pages=()):
         cell.source = _NBVAL_LINE.sub("", _source(cell))
         outputs = []
         for out in cell.get("outputs", []):
+            if _CHECK_RECORD in out.get("data", {}):
+                # the check's record is for the class report; its visible line is a stream
+                out = copy.deepcopy(out)
+                del out["data"][_CHECK_RECORD]
+                if not out["data"]:
+                    continue
             view = out.get("data", {}).get(_WIDGET_VIEW)
             if view is None:
                 outputs.append(out)
@@ -330,11 +371,51 @@ def mathjax_source() -> Path:
     return static
 
 
+def _read_manifest(out_dir: Path) -> set[str]:
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(name) for name in data.get("created", [])}
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _write_manifest(out_dir: Path, created: set[str]) -> None:
+    atomic_write_text(out_dir / MANIFEST, json.dumps(
+        {"tool": "python -m cnnlesson.site", "created": sorted(created)}, indent=1) + "\n")
+    _readable(out_dir / MANIFEST)
+
+
+def _readable(path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _check_out_dir(out_dir: Path, names: list[str]) -> set[str]:
+    """Refuse to write over anything the site did not create; return what it created before."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SiteError(f"out must be a folder; got {str(out_dir)!r}, which is a file. Hint: "
+                        "give a folder name, e.g. -o site/")
+    own = _read_manifest(out_dir) if out_dir.is_dir() else set()
+    foreign = [name for name in names
+               if (out_dir / name).exists() or (out_dir / name).is_symlink()
+               if name not in own]
+    if foreign:
+        raise SiteError(
+            f"out must not hold files the site did not create; {str(out_dir)!r} already has "
+            + ", ".join(repr(n) for n in foreign) + f" (not listed in its {MANIFEST}). Nothing "
+            "was changed. Hint: choose a new or empty folder, or move those files away")
+    return own
+
+
 def _copy_mathjax(out_dir: Path) -> Path:
     source = mathjax_source()
     target = out_dir / MATHJAX_DIR
-    if target.exists():
-        shutil.rmtree(target)
+    if target.is_symlink():
+        target.unlink()  # our own entry in the manifest, now a link: never follow it
+    elif target.exists():
+        shutil.rmtree(target)  # only reached when the manifest says the site created it
 
     def ignore(folder, names):
         skip = set(n for n in names if n in _MATHJAX_SKIP)
@@ -353,7 +434,7 @@ def _nav(infos: list[NotebookInfo], index: int) -> str:
         if 0 <= i < len(infos):
             label = html.escape(infos[i].title)
             text = f"&larr; {label}" if arrow_first else f"{label} &rarr;"
-            return f'<a class="cnn-nav-{fallback}" href="{infos[i].page}">{text}</a>'
+            return f'<a class="cnn-nav-{fallback}" href="{_href(infos[i].page)}">{text}</a>'
         return f'<span class="cnn-nav-empty">{"&larr;" if arrow_first else "&rarr;"}</span>'
 
     return ('<nav class="cnn-nav">' + link(index - 1, True, "prev")
@@ -428,8 +509,8 @@ code {{ background: #f6f8fa; padding: 0.1em 0.3em; border-radius: 4px; }}
 </head>
 <body>
 <h1>{title}</h1>
-<p class="cnn-lead">A read-only copy of the course. To run the code, change it and use the
-interactive widgets, open the notebooks in JupyterLab (see the README).</p>
+<p class="cnn-lead">A read-only copy of the course ({edition} edition). To run the code, change
+it and use the interactive widgets, open the notebooks in JupyterLab (see the README).</p>
 <ol class="cnn-map">
 {items}
 </ol>
@@ -438,21 +519,34 @@ interactive widgets, open the notebooks in JupyterLab (see the README).</p>
 """
 
 
-def _index_html(infos: list[NotebookInfo], title: str) -> str:
+def _index_html(infos: list[NotebookInfo], title: str, edition: str = "solutions") -> str:
     from nbconvert.filters import markdown2html
 
     items = []
     for info in infos:
         items.append(f'<li id="{html.escape(info.path.stem)}">'
-                     f'<h2><a href="{info.page}">{html.escape(info.title)}</a></h2>\n'
+                     f'<h2><a href="{_href(info.page)}">{html.escape(info.title)}</a></h2>\n'
                      f'{markdown2html(info.summary)}\n</li>')
-    return _INDEX.format(title=html.escape(title), items="\n".join(items),
+    return _INDEX.format(title=html.escape(title), items="\n".join(items), edition=edition,
                          mathjax=_MATHJAX_HEAD.replace("{url}", _MATHJAX_SCRIPT))
+
+
+def _student_edition(nb, path: Path):
+    import nbformat
+
+    from .classroom import StudentEditionError, student_notebook
+
+    try:
+        return nbformat.from_dict(student_notebook(nb.dict() if hasattr(nb, "dict") else nb,
+                                                   path.name))
+    except StudentEditionError as err:
+        raise SiteError(f"the student edition of {path.name} cannot be made:\n{err}\nHint: fix "
+                        "the solution markers, or build without --student") from err
 
 
 def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
                title="cnnlesson: how a convolutional network learns to see",
-               log=print) -> list[Path]:
+               edition="solutions", log=print) -> list[Path]:
     """Write the static course site: an index page, one page per notebook, local MathJax.
 
     Parameters
@@ -460,7 +554,8 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
     notebooks : str or pathlib.Path
         Folder holding the course's ``*.ipynb`` files.
     out : str or pathlib.Path
-        Output folder (created; pages in it are overwritten).
+        Output folder (created). Only files the site created before (listed in its
+        ``.cnnlesson-site.json``) are replaced; any other file in the way is an error.
     execute : bool
         Run every notebook (in its folder) before converting it, instead of showing the outputs
         saved in it.
@@ -468,6 +563,8 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
         With ``execute``, seconds allowed for each cell.
     title : str
         Title of the index page.
+    edition : {"solutions", "student"}
+        Show the notebooks as they are, or their student edition (solutions stubbed).
     log : callable or None
         Called with one line of progress per page.
 
@@ -479,22 +576,38 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
     Raises
     ------
     SiteError
-        If the folder is missing or holds no notebook, or jupyter-server-mathjax is missing.
-    """
+        If the folder is missing or holds no notebook, jupyter-server-mathjax is missing, the
+        output is a file or holds files the site did not create, or (student edition) a
+        notebook's solution markers are wrong.
 
+    Introduced in notebook 00_start_here.
+    """
+    if edition not in EDITIONS:
+        raise SiteError(f"edition must be one of {EDITIONS}; got {edition!r}")
     paths = find_notebooks(notebooks)
     mathjax_source()  # fail before writing anything
     out_dir = Path(out)
+    books = [_read(p) for p in paths]
+    if edition == "student":
+        books = [_student_edition(nb, p) for p, nb in zip(paths, books, strict=True)]
+    infos = [notebook_info(p, nb) for p, nb in zip(paths, books, strict=True)]
+    names = ["index.html", MATHJAX_DIR] + [info.page for info in infos]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise SiteError(f"every notebook must have its own page; got two for {twice}. Hint: "
+                        "rename one of the notebooks")
+    own = _check_out_dir(out_dir, names)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _write_manifest(out_dir, own | set(names))  # claim the names before creating them
     _copy_mathjax(out_dir)
 
-    books = [_read(p) for p in paths]
-    infos = [notebook_info(p, nb) for p, nb in zip(paths, books, strict=True)]
     exporter = _exporter()
     head = _MATHJAX_HEAD.replace("{url}", _MATHJAX_SCRIPT)
     index = out_dir / "index.html"
-    index.write_text(_index_html(infos, title), encoding="utf-8")
+    atomic_write_text(index, _index_html(infos, title, edition))
+    _readable(index)
     written = [index]
+    pages = {i.path.stem for i in infos}
     for i, (info, nb) in enumerate(zip(infos, books, strict=True)):
         if execute:
             if log:
@@ -503,10 +616,10 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
         resources = {"metadata": {"name": info.title, "path": str(info.path.parent)},
                      "cnn_nav": _nav(infos, i), "cnn_nav_css": _NAV_CSS,
                      "cnn_mathjax_head": head}
-        pages = {i.path.stem for i in infos}
         body, _ = exporter.from_notebook_node(static_notebook(nb, pages), resources=resources)
         page = out_dir / info.page
-        page.write_text(body, encoding="utf-8")
+        atomic_write_text(page, body)
+        _readable(page)
         written.append(page)
         if log:
             log(f"wrote {page}")
@@ -514,7 +627,13 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m cnnlesson.site notebooks/ -o site/``."""
+    """Command line: ``python -m cnnlesson.site notebooks/ -o site/ [--student]``.
+
+    Returns
+    -------
+    int
+        0 on success, 2 when the site cannot be built (the message says why).
+    """
     parser = argparse.ArgumentParser(prog="python -m cnnlesson.site",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="?", default="notebooks",
@@ -524,15 +643,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="run every notebook first instead of using its saved outputs")
     parser.add_argument("--timeout", type=int, default=600,
                         help="with --execute, seconds allowed per cell (default: 600)")
+    parser.add_argument("--student", action="store_true",
+                        help="show the student edition (solutions stubbed) instead of the "
+                             "notebooks as they are")
     args = parser.parse_args(argv)
+    if args.timeout <= 0:
+        parser.error(f"--timeout must be a positive number of seconds; got {args.timeout}")
+    edition = "student" if args.student else "solutions"
     try:
         written = build_site(args.notebooks, args.out, execute=args.execute,
-                             timeout=args.timeout)
+                             timeout=args.timeout, edition=edition)
     except SiteError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"site: {len(written) - 1} notebook pages and index.html in {args.out}/; "
-          f"open {Path(args.out) / 'index.html'} in a browser")
+    except OSError as err:
+        print(f"error: cannot write the site: {err}", file=sys.stderr)
+        return 2
+    print(f"site ({edition} edition): {len(written) - 1} notebook pages and index.html in "
+          f"{args.out}/; open {Path(args.out) / 'index.html'} in a browser")
+    if edition == "solutions":
+        print("note: these pages show the notebooks as they are (with the solutions, for a "
+              "teacher's notebooks); add --student to publish the student edition")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import sys
@@ -383,3 +384,144 @@ def test_missing_mathjax_package(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()  # nothing half-written
     assert site.main([str(src), "-o", str(tmp_path / "out")]) == 2
     assert "error: the site needs the package jupyter-server-mathjax" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# never delete or overwrite what the site did not create; escaping; editions (issue 10)
+# ---------------------------------------------------------------------------
+
+def _one_notebook(folder, name="01_one.ipynb", cells=None):
+    folder.mkdir(exist_ok=True)
+    nbformat.write(_notebook(cells or [nbformat.v4.new_markdown_cell("# 01 · One\n\nText.")]),
+                   folder / name)
+    return folder
+
+
+def test_an_existing_mathjax_folder_it_did_not_create_is_kept(tmp_path, capsys):
+    src = _one_notebook(tmp_path / "nbs")
+    out = tmp_path / "out"
+    (out / site.MATHJAX_DIR).mkdir(parents=True)
+    (out / site.MATHJAX_DIR / "my_notes.txt").write_text("mine")
+    assert site.main([str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "did not create" in err and "'mathjax'" in err and "Traceback" not in err
+    assert (out / site.MATHJAX_DIR / "my_notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == [site.MATHJAX_DIR]
+
+
+def test_a_page_it_did_not_create_is_not_overwritten(tmp_path):
+    src = _one_notebook(tmp_path / "nbs")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_one.html").write_text("my own page")
+    with pytest.raises(site.SiteError, match="'01_one.html'"):
+        site.build_site(src, out, log=None)
+    assert (out / "01_one.html").read_text() == "my own page"
+    assert not (out / "index.html").exists()
+
+
+def test_rebuilding_its_own_site_replaces_only_its_files(tmp_path):
+    src = _one_notebook(tmp_path / "nbs")
+    out = tmp_path / "out"
+    site.build_site(src, out, log=None)
+    (out / "notes.txt").write_text("kept")
+    (out / site.MATHJAX_DIR / "stale.js").write_text("from the last build")
+    site.build_site(src, out, log=None)
+    assert (out / "notes.txt").read_text() == "kept"
+    assert not (out / site.MATHJAX_DIR / "stale.js").exists()
+    assert (out / site.MATHJAX_DIR / "MathJax.js").is_file()
+    manifest = json.loads((out / site.MANIFEST).read_text())
+    assert sorted(manifest["created"]) == ["01_one.html", "index.html", site.MATHJAX_DIR]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_notebook_named_index_does_not_replace_the_course_map(tmp_path):
+    src = _one_notebook(tmp_path / "nbs", "index.ipynb",
+                        [nbformat.v4.new_markdown_cell("# The index notebook")])
+    _one_notebook(src)
+    written = site.build_site(src, tmp_path / "out", log=None)
+    assert [p.name for p in written] == ["index.html", "01_one.html", "index-notebook.html"]
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'class="cnn-map"' in index and "index-notebook.html" in Page(index).links
+    assert "The index notebook" in (tmp_path / "out" / "index-notebook.html").read_text()
+
+
+def test_output_that_is_a_file_is_a_clear_error(tmp_path, capsys):
+    src = _one_notebook(tmp_path / "nbs")
+    (tmp_path / "afile").write_text("x")
+    assert site.main([str(src), "-o", str(tmp_path / "afile")]) == 2
+    err = capsys.readouterr().err
+    assert "out must be a folder" in err and "which is a file" in err and "Traceback" not in err
+    assert (tmp_path / "afile").read_text() == "x"
+
+
+def test_file_names_are_escaped_in_links(tmp_path):
+    name = 'a"b<c>&d\'e #1.ipynb'
+    src = _one_notebook(tmp_path / "nbs", name, [nbformat.v4.new_markdown_cell("# Odd <name>")])
+    _one_notebook(src)
+    site.build_site(src, tmp_path / "out", log=None)
+    stem = name[:-len(".ipynb")]
+    assert (tmp_path / "out" / f"{stem}.html").is_file()
+    for page in ("index.html", "01_one.html"):
+        text = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        links = Page(text).links
+        from urllib.parse import unquote
+        assert f"{stem}.html" in [unquote(u) for u in links], page
+        assert 'a"b' not in text and "<c>" not in text
+
+
+def test_check_records_do_not_show_on_pages(tmp_path):
+    cell = nbformat.v4.new_code_cell("checks.something(x)")
+    record = {"schema": 1, "notebook": "01_one", "id": "1.1", "kind": "exercise",
+              "title": "Exercise 1.1: RECORDTITLE", "status": "pass", "hint": ""}
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PASS Exercise 1.1\n"),
+                    nbformat.v4.new_output("display_data",
+                                           data={"application/vnd.cnnlesson.check+json": record})]
+    src = _one_notebook(tmp_path / "nbs", cells=[nbformat.v4.new_markdown_cell("# One"), cell])
+    site.build_site(src, tmp_path / "out", log=None)
+    text = (tmp_path / "out" / "01_one.html").read_text(encoding="utf-8")
+    assert "PASS Exercise 1.1" in text
+    assert "RECORDTITLE" not in text and "cnnlesson.check" not in text
+    assert site.static_notebook(nbformat.read(src / "01_one.ipynb", as_version=4)
+                                ).cells[1].outputs[1:] == []
+
+
+def test_student_edition_site_has_no_solutions(tmp_path, capsys):
+    cell = nbformat.v4.new_code_cell("# Exercise 1.1: x\n### BEGIN SOLUTION\nanswer = 7654321\n"
+                                     "### END SOLUTION\nchecks.x(answer)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PASS 7654321\n")]
+    src = _one_notebook(tmp_path / "nbs", cells=[nbformat.v4.new_markdown_cell("# One"), cell])
+    assert site.main([str(src), "-o", str(tmp_path / "s"), "--student"]) == 0
+    assert "student edition" in capsys.readouterr().out
+    text = (tmp_path / "s" / "01_one.html").read_text(encoding="utf-8")
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    assert "7654321" not in text and "answer = ...  # your answer here" in plain
+    assert "student edition" in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert site.main([str(src), "-o", str(tmp_path / "t")]) == 0
+    assert "solutions edition" in capsys.readouterr().out
+    assert "7654321" in (tmp_path / "t" / "01_one.html").read_text(encoding="utf-8")
+
+
+def test_student_edition_with_a_bad_marker_is_a_clear_error(tmp_path, capsys):
+    cell = nbformat.v4.new_code_cell("### begin solution\nanswer = 4242\n### END SOLUTION")
+    src = _one_notebook(tmp_path / "nbs", cells=[cell])
+    assert site.main([str(src), "-o", str(tmp_path / "s"), "--student"]) == 2
+    err = capsys.readouterr().err
+    assert "01_one.ipynb, cell 1 (index 0), line 1" in err and "Traceback" not in err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["NOPE", "-o", "OUT"], ["FILE", "-o", "OUT"],
+                                  ["SRC", "-o", "FILE"], ["SRC", "--timeout", "x"],
+                                  ["SRC", "--timeout", "0"], ["SRC", "-o"]])
+def test_cli_misuse_is_a_clear_message_and_exit_code_2(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    _one_notebook(tmp_path / "SRC")
+    (tmp_path / "FILE").write_text("x")
+    try:
+        code = site.main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and "error" in err and "Traceback" not in err
+    assert not (tmp_path / "OUT").exists() and (tmp_path / "FILE").read_text() == "x"
