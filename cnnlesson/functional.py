@@ -36,11 +36,13 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlesson._validate import (
+    check_allocation,
     check_array,
     check_finite,
     check_float_array,
     check_labels,
     check_nonnegative_int,
+    check_not_nhwc,
     check_positive_int,
     fail,
 )
@@ -232,7 +234,16 @@ def _check_conv_args(x, w, b, stride, padding) -> tuple[int, int, int, int]:
                  hint="one bias per filter, e.g. b = np.zeros(w.shape[0], dtype=x.dtype)")
     _same_dtype(w, "w", x)
     _same_dtype(b, "b", x)
+    if 0 in w.shape:
+        fail(ValueError, "w", "(F, C, KH, KW) with every size >= 1", f"shape {w.shape}",
+             "a conv layer needs at least one filter, one channel and a 1x1 kernel")
     if w.shape[1] != x.shape[1]:
+        if x.shape[3] == w.shape[1]:
+            fail(ValueError, "x", f"(N, C, H, W) with C = {w.shape[1]} channels first, to "
+                 f"match w of shape {w.shape}", f"shape {x.shape}, which looks like "
+                 f"(N, H, W, C) with the {x.shape[3]} channels last",
+                 "convert the batch with hwc_to_chw(x) (from cnnlesson.images)")
+        check_not_nhwc(x, "x")
         raise ValueError(
             f"w must have C = {x.shape[1]} input channels to match x of shape {x.shape}; "
             f"got w of shape {w.shape} with {w.shape[1]}. Hint: w is (F, C, KH, KW) and its C "
@@ -249,17 +260,35 @@ def _check_conv_args(x, w, b, stride, padding) -> tuple[int, int, int, int]:
             f"(H + 2*padding, W + 2*padding) = ({height + 2 * padding}, {width + 2 * padding}); "
             f"got x of shape {x.shape}, w of shape {w.shape} and padding={padding}. "
             "Hint: use a smaller kernel, more padding or a larger input")
+    out_h = (height + 2 * padding - kernel_h) // stride + 1
+    out_w = (width + 2 * padding - kernel_w) // stride + 1
+    _check_conv_memory(x, w, padding, out_h, out_w)
     check_finite(x, "x")
     check_finite(w, "w")
     check_finite(b, "b")
-    return (stride, padding,
-            conv_output_size(height, kernel_h, stride, padding),
-            conv_output_size(width, kernel_w, stride, padding))
+    return stride, padding, out_h, out_w
+
+
+def _check_conv_memory(x: np.ndarray, w: np.ndarray, padding: int, out_h: int,
+                       out_w: int) -> None:
+    """Refuse a convolution whose padded input or unfolded windows would be huge."""
+    n, channels, height, width = x.shape
+    num_filters, _, kernel_h, kernel_w = w.shape
+    name = "padding" if padding > max(height, width) else "x"
+    hint = ("padding is the number of zero rows/columns added on each side; it is usually "
+            "0 or (kernel size - 1) // 2, e.g. 1 for a 3x3 kernel") if name == "padding" else (
+            "process the batch in smaller pieces, e.g. 64 images at a time")
+    check_allocation((n, channels, height + 2 * padding, width + 2 * padding), x.dtype, name,
+                     hint=hint)
+    check_allocation((n, channels * kernel_h * kernel_w, out_h * out_w), x.dtype, name,
+                     hint=hint)
+    check_allocation((n, num_filters, out_h, out_w), x.dtype, name, hint=hint)
 
 
 def _check_pool_args(x, size, stride) -> tuple[int, int, int, int]:
     """Validate pooling arguments; return (size, stride, OH, OW)."""
     _float_input(x, "x", ndim=4, layout=_BATCH_LAYOUT)
+    check_not_nhwc(x, "x")
     size = check_positive_int(size, "size", "size is the side of the square window, e.g. 2")
     if stride is None:
         stride = size

@@ -46,11 +46,13 @@ def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
 
     Introduced in notebook 05_classifier (used by every layer's ``dtype`` argument).
     """
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in _FLOAT_DTYPES:
+    dt = None
+    if dtype is not None:  # np.dtype(None) would silently mean float64
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+    if dt is None or dt not in _FLOAT_DTYPES:
         fail(TypeError, name, "np.float32 or np.float64", repr(dtype),
              "the network computes in float32 (fast) or float64 (for gradient checks)")
     return dt

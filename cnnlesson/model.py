@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import copy
 import numbers
-import zipfile
+import os
 from pathlib import Path
 
 import numpy as np
 
-from cnnlesson._validate import check_float_array, check_positive_int, describe, fail
+from cnnlesson._modelfile import FILE_FORMAT, UnreadableModelFile, read_model_file, write_model_file
+from cnnlesson._modelfile import META_ARCH as _META_ARCH
+from cnnlesson._modelfile import META_FORMAT as _META_FORMAT
+from cnnlesson._validate import (
+    check_finite,
+    check_float_array,
+    check_positive_int,
+    describe,
+    fail,
+)
 from cnnlesson.layers import (
     Conv2d,
     Flatten,
@@ -29,11 +38,6 @@ from cnnlesson.layers import (
 )
 
 __all__ = ["Sequential", "seed_cnn", "softmax"]
-
-#: Marker stored in every saved model file.
-FILE_FORMAT = "cnnlesson-model-v1"
-_META_FORMAT = "__format__"
-_META_ARCH = "__architecture__"
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -52,6 +56,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     Introduced in notebook 05_classifier.
     """
     check_float_array(logits, "logits", ndim=2, layout="(N, K)")
+    check_finite(logits, "logits", "the network produced NaN or inf: check the input for NaN "
+                 "and the weights (a too large learning rate makes them blow up)")
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -82,6 +88,10 @@ class Sequential:
     ----------
     layers : list of Layer
         The layers in order.
+    history : cnnlesson.train.History or None
+        Set by :func:`cnnlesson.train.fit` when training starts and filled in
+        as it goes, so the record of the epochs already run survives an
+        interrupted ``fit`` (Ctrl-C): read it back with ``model.history``.
 
     Notes
     -----
@@ -111,6 +121,7 @@ class Sequential:
             counts[layer.kind] = counts.get(layer.kind, 0) + 1
             layer.name = f"{layer.kind}{counts[layer.kind]}"
         self.layers: list[Layer] = list(layers)
+        self.history = None
 
     # -- access --------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -128,7 +139,16 @@ class Sequential:
             names = ", ".join(layer.name for layer in self.layers)
             raise KeyError(f"no layer named {key!r}; the layers are: {names}")
         if isinstance(key, bool) or not isinstance(key, numbers.Integral):
-            fail(TypeError, "key", "a layer position (int) or name (str)", describe(key))
+            fail(TypeError, "key", "a layer position (int) or name (str)", describe(key),
+                 f"e.g. model[0] or model[{self.layers[0].name!r}]")
+        n = len(self.layers)
+        if not -n <= key < n:
+            listing = ", ".join(f"{i}: {layer.name}" for i, layer in enumerate(self.layers))
+            raise IndexError(
+                f"layer index {int(key)} is out of range: this model has {n} layers, "
+                f"positions 0 to {n - 1} (or -{n} to -1 from the end). The layers are: "
+                f"{listing}. Hint: use a position from that list or a name, e.g. "
+                f"model[{self.layers[0].name!r}]")
         return self.layers[key]
 
     @property
@@ -380,11 +400,14 @@ class Sequential:
         return "; ".join(f"{layer.name}: {layer!r}" for layer in self.layers)
 
     def save(self, path) -> Path:
-        """Save the parameters to a ``.npz`` file (no pickle).
+        """Save the parameters to a ``.npz`` file (no pickle), atomically.
 
         The file holds one array per parameter, under its name
         (``"conv1.weight"``, ...), plus a format marker and a text description
-        of the architecture.
+        of the architecture. The file is first written to a temporary file in
+        the same folder and then renamed over ``path``, so an interrupt or a
+        full disk never leaves a half-written file: the previous file stays
+        intact.
 
         Parameters
         ----------
@@ -398,13 +421,23 @@ class Sequential:
 
         Introduced in notebook 05_classifier.
         """
-        path = Path(path)
+        path = _check_path(path)
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot save the model to {str(path)!r}: it is a folder. "
+                                    "Hint: give a file name, e.g. folder / 'model.npz'")
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot save the model to {str(path)!r}: it is a folder. "
+                                    "Hint: give a file name, e.g. folder / 'model.npz'")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"cannot save the model to {str(path)!r}: the folder "
+                                    f"{str(path.parent)!r} does not exist. Hint: create it "
+                                    "first, e.g. Path(folder).mkdir(parents=True)")
         arrays = {p.name: p.data for p in self.parameters()}
         arrays[_META_FORMAT] = np.array(FILE_FORMAT)
         arrays[_META_ARCH] = np.array(self._architecture())
-        np.savez(path, **arrays)
+        write_model_file(path, arrays)
         return path
 
     def load(self, path) -> Sequential:
@@ -412,8 +445,11 @@ class Sequential:
 
         Every parameter name and shape in the file must match this model
         exactly, otherwise nothing is loaded and a ``ValueError`` lists the
-        differences. Values are converted to the model's dtype. Gradients are
-        reset to 0.
+        differences. The names and the ``.npy`` headers (shape and dtype) are
+        checked before any array is read, at most the bytes the model needs
+        are read, and nothing is unpickled, so a damaged or hostile file gives
+        a clear error. Values are converted to the model's dtype. Gradients
+        are reset to 0.
 
         Parameters
         ----------
@@ -427,43 +463,29 @@ class Sequential:
 
         Introduced in notebook 05_classifier.
         """
-        path = Path(path)
+        path = _check_path(path)
         if not path.exists() and path.suffix != ".npz" \
                 and path.with_name(path.name + ".npz").exists():
             path = path.with_name(path.name + ".npz")
         if not path.exists():
             raise FileNotFoundError(f"no model file at {str(path)!r}. Hint: check the path; "
                                     "model.save(path) returns the path it wrote")
+        if path.is_dir():
+            raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file. Hint: give "
+                                    "the .npz file that model.save wrote")
+        params = {p.name: p for p in self.parameters()}
         try:
-            with np.load(path, allow_pickle=False) as f:
-                if not isinstance(f, np.lib.npyio.NpzFile):
-                    raise ValueError("a single .npy array, not an .npz archive")
-                arrays = {k: f[k] for k in f.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
+            arrays, arch, problems = read_model_file(path, {k: p.shape
+                                                            for k, p in params.items()})
+        except UnreadableModelFile as e:
             raise ValueError(
-                f"{str(path)!r} is not a readable cnnlesson model file ({type(e).__name__}: {e})."
+                f"{str(path)!r} is not a readable cnnlesson model file ({e})."
                 " Hint: the file may be damaged or not written by model.save; save it again"
             ) from None
-        fmt = arrays.pop(_META_FORMAT, None)
-        arch = arrays.pop(_META_ARCH, None)
-        if fmt is None or str(fmt) != FILE_FORMAT:
+        except ValueError:
             raise ValueError(f"{str(path)!r} is not a cnnlesson model file (no "
-                             f"{FILE_FORMAT!r} marker). Hint: load files written by model.save")
-        params = {p.name: p for p in self.parameters()}
-        problems = []
-        for name in params:
-            if name not in arrays:
-                problems.append(f"missing in file: {name} (model shape {params[name].shape})")
-        for name, arr in arrays.items():
-            if name not in params:
-                problems.append(f"not in model: {name} (file shape {arr.shape})")
-            elif arr.shape != params[name].shape:
-                problems.append(f"shape mismatch: {name} is {params[name].shape} in the model "
-                                f"but {arr.shape} in the file")
-            elif not np.issubdtype(arr.dtype, np.floating):
-                problems.append(f"wrong dtype: {name} has dtype {arr.dtype} in the file")
-            elif not np.all(np.isfinite(arr)):
-                problems.append(f"non-finite values: {name} contains NaN or inf in the file")
+                             f"{FILE_FORMAT!r} marker). Hint: load files written by "
+                             "model.save") from None
         if problems:
             saved = f" The file was saved from: {arch}." if arch is not None else ""
             raise ValueError(
@@ -476,6 +498,16 @@ class Sequential:
             p.zero_grad()
         self.clear_cache()
         return self
+
+
+def _check_path(path) -> Path:
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        fail(TypeError, "path", "a file name (str or pathlib.Path)", describe(path),
+             "e.g. model.save('my_model.npz')")
+    path = Path(path)
+    if str(path) in ("", "."):
+        fail(ValueError, "path", "a file name", repr(str(path)), "e.g. 'my_model.npz'")
+    return path
 
 
 def _check_first_kernels(first_kernels, in_channels: int, dtype) -> np.ndarray:

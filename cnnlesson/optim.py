@@ -28,8 +28,11 @@ In both, weight decay applies to every parameter given to the optimiser
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
+import signal
+import threading
 
 import numpy as np
 
@@ -37,6 +40,38 @@ from cnnlesson._validate import describe, fail
 from cnnlesson.layers import Parameter
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold back Ctrl-C (SIGINT) inside the block and raise it at the end.
+
+    Only possible in the main thread (where Python runs signal handlers);
+    elsewhere the block runs unprotected.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except ValueError:  # pragma: no cover - no signal support
+        yield
+        return
+    if previous is None or previous in (signal.SIG_IGN, signal.SIG_DFL):
+        yield  # not Python's handler: nothing to defer
+        return
+    received = []
+
+    def hold(signum, frame):
+        received.append((signum, frame))
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            previous(*received[0])
 
 
 def _check_real(v, name: str, *, low: float, low_inclusive: bool, high: float | None = None,
@@ -107,16 +142,28 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient."""
-        for i, p in enumerate(self.params):
-            if p.grad.shape != p.data.shape:
-                fail(ValueError, f"{p.name}.grad", f"of shape {p.data.shape}",
-                     f"shape {p.grad.shape}", "do not replace .grad with another array")
-            self._update(i, p)
-        self.steps += 1
+        """Update every parameter once from its current gradient, all or nothing.
 
-    def _update(self, i: int, p: Parameter) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+        The new values of every parameter (and of the optimiser's own state)
+        are computed first, without touching anything; then they are copied
+        in with Ctrl-C held back until the copy is done. An error or an
+        interrupt therefore leaves either every parameter updated or none.
+        """
+        for p in self.params:
+            if not isinstance(p.grad, np.ndarray) or p.grad.shape != p.data.shape:
+                fail(ValueError, f"{p.name}.grad", f"an array of shape {p.data.shape}",
+                     describe(p.grad), "do not replace .grad with another array")
+        updates = []
+        for i, p in enumerate(self.params):
+            updates.extend(self._update(i, p))
+        with _interrupts_deferred():
+            for target, value in updates:
+                np.copyto(target, value, casting="same_kind")
+            self.steps += 1
+
+    def _update(self, i: int, p: Parameter) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Return ``(array, new value)`` pairs for parameter ``i``; change nothing."""
+        raise NotImplementedError  # pragma: no cover - abstract
 
 
 class SGD(Optimizer):
@@ -158,11 +205,10 @@ class SGD(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p.data
         if self.momentum:
-            v = self.velocity[i]
-            v *= self.momentum
+            v = self.velocity[i] * self.momentum
             v += g
-            g = v
-        p.data -= self.lr * g
+            return [(self.velocity[i], v), (p.data, p.data - self.lr * v)]
+        return [(p.data, p.data - self.lr * g)]
 
     def __repr__(self):
         return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, "
@@ -220,16 +266,17 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = self._t
         g = p.grad
+        w = p.data
         if self.weight_decay:
-            p.data *= 1.0 - self.lr * self.weight_decay
-        m, s = self.m[i], self.s[i]
-        m *= b1
+            w = w * (1.0 - self.lr * self.weight_decay)
+        m = self.m[i] * b1
         m += (1.0 - b1) * g
-        s *= b2
+        s = self.s[i] * b2
         s += (1.0 - b2) * (g * g)
         m_hat = m / (1.0 - b1 ** t)
         s_hat = s / (1.0 - b2 ** t)
-        p.data -= self.lr * m_hat / (np.sqrt(s_hat) + self.eps)
+        w = w - self.lr * m_hat / (np.sqrt(s_hat) + self.eps)
+        return [(self.m[i], m), (self.s[i], s), (p.data, w)]
 
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, betas=({self.betas[0]:g}, {self.betas[1]:g}), "

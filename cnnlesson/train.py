@@ -777,6 +777,7 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
     Returns
     -------
     History
+        Also stored as ``model.history`` as soon as training starts.
 
     Raises
     ------
@@ -784,6 +785,13 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         If training diverges: the loss or the weights become NaN or
         infinite, or a batch loss exceeds ``MAX_LOSS`` (1e6). The message
         names the epoch, the step and the learning rate.
+    KeyboardInterrupt
+        When you stop the cell (Ctrl-C, or the stop button of Jupyter),
+        training stops after printing one line; nothing is lost: the
+        History of the epochs already run (and the steps of the interrupted
+        epoch, in ``step_loss``) is in ``model.history`` and in the
+        exception's ``history`` attribute, and the weights are those after
+        the last complete optimiser step (a step is all or nothing).
 
     Introduced in notebook 05_classifier.
     """
@@ -837,8 +845,28 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
     shuffle_rng, augment_rng = as_generator(seed).spawn(2)
 
     history = History()
+    model.history = history
     state = TrainState(model=model, optimizer=optimizer, history=history, epochs=epochs,
                        steps_per_epoch=steps_per_epoch)
+    try:
+        _run(state, X, y, batch_size, validation, callbacks, progress, augment, schedule,
+             shuffle_rng, augment_rng)
+    except KeyboardInterrupt as e:
+        model.clear_cache()
+        e.history = history
+        print(f"Training interrupted at epoch {state.epoch + 1}/{epochs} after {state.step} "
+              f"steps; the History of the {history.epochs} finished epoch(s) is in "
+              "model.history.", flush=True)
+        raise
+    return history
+
+
+def _run(state: TrainState, X, y, batch_size, validation, callbacks, progress, augment,
+         schedule, shuffle_rng, augment_rng) -> None:
+    """The loop of :func:`fit`, after its checks."""
+    model, optimizer, history = state.model, state.optimizer, state.history
+    epochs, steps_per_epoch = state.epochs, state.steps_per_epoch
+    n = X.shape[0]
     params = model.parameters()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for cb in callbacks:
@@ -906,7 +934,6 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         model.clear_cache()
         for cb in callbacks:
             cb.on_train_end(state)
-    return history
 
 
 def _apply_augment(augment, xb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
