@@ -486,11 +486,15 @@ def pooling_explorer(x):
 # snapshot player
 # ---------------------------------------------------------------------------
 
-def snapshot_player_update(snapshots, index, layer="conv1", probe_index=0, fig=None, probe=None):
+def snapshot_player_update(snapshots, index, layer="conv1", probe_index=0, fig=None, probe=None,
+                           *, vmax=None, fmax=None, numbers=False):
     """Draw a layer's kernels and a probe's feature maps at one recorded moment.
 
-    The plain function behind :func:`snapshot_player`. Colour scales are
-    fixed over the whole run.
+    The plain function behind :func:`snapshot_player`. For conv2 and conv3
+    the kernels form a grid (a column per filter, a row per input channel,
+    labelled "from conv1 filter j", ...) with each filter's feature map below
+    its column. Colour scales are fixed over the whole run (or to ``vmax`` /
+    ``fmax``) and stated on the figure.
 
     Parameters
     ----------
@@ -498,15 +502,21 @@ def snapshot_player_update(snapshots, index, layer="conv1", probe_index=0, fig=N
     index : int
         Which record (0 = before training).
     layer : str
+        A recorded conv layer: "conv1" (default), "conv2", "conv3".
     probe_index : int
     fig : matplotlib.figure.Figure, optional
+        Resized to :func:`~cnnlesson.viz.snapshot_figsize` of the layer.
     probe : numpy.ndarray, optional
         (P, C, H, W) probe images (default: ``snapshots.probe``).
+    vmax, fmax : float, optional
+        Fixed half-widths of the kernel and map colour scales.
+    numbers : bool, optional
+        Write each weight in its cell.
 
     Returns
     -------
     cnnlesson.viz.SnapshotView
-        With ``figure``, ``kernel_image``, ``map_image``, ``title``.
+        With ``figure``, ``kernel_image``, ``map_image``, ``title``, ``grid``.
 
     Introduced in notebook 06_inside_the_network.
     """
@@ -514,32 +524,43 @@ def snapshot_player_update(snapshots, index, layer="conv1", probe_index=0, fig=N
     from .viz._base import new_figure
 
     index = check_nonnegative_int(index, "index")
-    fig = new_figure(snapshot_figsize(snapshots, layer), fig)
-    view = SnapshotView(fig, snapshots, layer, probe_index, probe=probe)
+    size = snapshot_figsize(snapshots, layer) if isinstance(layer, str) else (13.0, 5.0)
+    if fig is not None:
+        fig.set_size_inches(*size)
+    fig = new_figure(size, fig)
+    view = SnapshotView(fig, snapshots, layer, probe_index, probe=probe, vmax=vmax, fmax=fmax,
+                        numbers=numbers)
     view.update(index)
     return view
 
 
-def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None):
-    """A slider (and play button) over training steps: kernels and feature maps then.
+def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None, vmax=None,
+                    fmax=None, numbers=False):
+    """A slider (and play button) over training steps, and a layer menu: kernels and maps then.
 
     Parameters
     ----------
     snapshots : cnnlesson.train.Snapshots or list of Snapshot
         The recorded run.
     layer : str, optional
-        A recorded conv layer.
+        The recorded conv layer shown first ("conv1"); the menu offers every
+        recorded layer.
     probe_index : int, optional
         Which probe image's feature maps to show.
     probe : numpy.ndarray, optional
         (P, C, H, W) probe images (default: ``snapshots.probe``).
+    vmax, fmax : float, optional
+        Fixed half-widths of the kernel and map colour scales (default: the
+        largest |value| of the run, per layer).
+    numbers : bool, optional
+        Write each weight in its cell.
 
     Returns
     -------
     WidgetApp
-        Control ``"index"`` (record number, 0 = before training); a Play
-        button is linked to it. ``result`` is the
-        :class:`~cnnlesson.viz.SnapshotView` drawn.
+        Controls ``"index"`` (record number, 0 = before training; a Play
+        button is linked to it) and ``"layer"`` (a Dropdown of the recorded
+        layers). ``result`` is the :class:`~cnnlesson.viz.SnapshotView` drawn.
 
     Introduced in notebook 04_backprop.
     """
@@ -550,6 +571,10 @@ def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None):
     recs = snapshot_records(snapshots)
     if not isinstance(layer, str):
         fail(TypeError, "layer", "a layer name such as 'conv1'", describe(layer))
+    names = list(recs[0].weights)
+    if layer not in names:
+        fail(ValueError, "layer", f"one of the recorded layers {sorted(names)}", repr(layer),
+             "Snapshots(layers=...) chooses which conv layers are recorded")
     if probe is None:
         probe = getattr(snapshots, "probe", None)
     n = len(recs)
@@ -558,8 +583,12 @@ def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None):
     play = widgets.Play(value=0, min=0, max=max(n - 1, 0), interval=700, description="play")
     widgets.jslink((play, "value"), (slider, "value"))
     steps = widgets.Label(f"{n} snapshots, steps {recs[0].step} to {recs[-1].step}")
-    figsize = snapshot_figsize(recs, layer) if layer in recs[0].weights else (8, 5)
-    return WidgetApp({"index": slider},
-                     lambda fig, index: snapshot_player_update(recs, index, layer, probe_index,
-                                                               fig, probe=probe),
-                     figsize=figsize, layout=[widgets.HBox([play, slider, steps])])
+    menu = widgets.Dropdown(options=names, value=layer, description="layer")
+
+    def draw(fig, index, layer):
+        return snapshot_player_update(recs, index, layer, probe_index, fig, probe=probe,
+                                      vmax=vmax, fmax=fmax, numbers=numbers)
+
+    return WidgetApp({"index": slider, "layer": menu}, draw,
+                     figsize=snapshot_figsize(recs, layer),
+                     layout=[widgets.HBox([play, slider, steps, menu])])

@@ -86,35 +86,54 @@ def _probe_image(x: np.ndarray) -> np.ndarray:
 
 
 class SnapshotView:
-    """A figure showing one snapshot, updatable to any other snapshot of the run.
+    """A figure showing one snapshot of a layer, updatable to any other snapshot of the run.
 
-    Layout: the probe image (if known) on the left; then one row per filter
-    of ``layer``: its kernel slices (one per input channel) and its feature
-    map on the probe image (conv output before ReLU). Both use the diverging
-    colormap with a symmetric scale fixed over all records.
+    Layout: the probe image (if known) on the left; then the layer drawn by
+    :class:`~cnnlesson.viz.layergrid.LayerGrid`: one column per filter, one
+    row per input channel (labelled with its role: the input image, or "from
+    conv1 filter j" for conv2), and below each column that filter's feature
+    map on the probe image (conv output before ReLU). Kernels share one
+    symmetric diverging scale, maps another; both are *fixed* over all
+    records (the largest |value| of the whole run, or ``vmax`` / ``fmax``),
+    so a kernel that grows looks stronger. The figure says so in its bottom
+    line, e.g. "colour scales fixed across all 31 frames: kernels ±0.62,
+    feature maps ±3.1".
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        An empty figure to draw into.
+        An empty figure to draw into (:func:`snapshot_figsize` gives a size).
     snapshots : cnnlesson.train.Snapshots or list of Snapshot
         The recorded run.
     layer : str
-        A recorded conv layer, e.g. "conv1".
+        A recorded conv layer, e.g. "conv1", "conv2", "conv3".
     probe_index : int
         Which probe image's feature maps to show.
     probe : numpy.ndarray, optional
         (P, C, H, W) the probe images, to draw the one shown (default:
         ``snapshots.probe`` when available).
+    vmax, fmax : float, optional
+        Fix the kernels' (maps') scale to [-vmax, vmax] instead of the run's
+        largest |weight| (|response|).
+    numbers : bool, optional
+        Write each weight in its cell.
+    channel_labels : list of str, optional
+        One label per input channel (default: their roles, see
+        :func:`~cnnlesson.viz.layergrid.channel_roles`).
 
     Attributes
     ----------
-    records, figure, wmax, fmax, kernel_image, map_image, title, tile_labels
+    records, figure, layer, wmax, fmax, kernel_image, map_image, title, grid, tile_labels
+        ``grid`` is the :class:`~cnnlesson.viz.layergrid.LayerGrid`;
+        ``tile_labels`` its number texts (empty unless ``numbers``).
 
     Introduced in notebook 06_inside_the_network.
     """
 
-    def __init__(self, fig, snapshots, layer="conv1", probe_index=0, probe=None):
+    def __init__(self, fig, snapshots, layer="conv1", probe_index=0, probe=None, *, vmax=None,
+                 fmax=None, numbers=False, channel_labels=None):
+        from .layergrid import LayerGrid, channel_roles, previous_conv
+
         self.records = snapshot_records(snapshots)
         if not isinstance(layer, str):
             fail(TypeError, "layer", "a layer name such as 'conv1'", describe(layer))
@@ -135,72 +154,64 @@ class SnapshotView:
         self.has_maps = has_maps
         self.figure = fig
         ws = [r.weights[layer] for r in self.records]
-        self.wmax = symmetric_limit(*ws)
-        self.fmax = (symmetric_limit(*[r.feature_maps[layer][self.probe_index]
-                                       for r in self.records]) if has_maps else None)
+        self.wmax = symmetric_limit(*ws, vmax=vmax)
+        if has_maps:
+            if fmax is not None:
+                self.fmax = symmetric_limit(vmax=fmax)
+            else:
+                self.fmax = symmetric_limit(*[r.feature_maps[layer][self.probe_index]
+                                              for r in self.records])
+        else:
+            self.fmax = None
         f, c, kh, kw = ws[0].shape
         self.shape = (f, c, kh, kw)
+        if channel_labels is None:
+            names = list(first.weights)
+            shapes = {k: v.shape for k, v in first.weights.items()}
+            channel_labels = channel_roles(layer, c, previous_conv(names, shapes, layer))
 
         show_probe = probe is not None and has_maps
-        map_hw = first.feature_maps[layer].shape[2:] if has_maps else None
-        self.ncols = _grid_columns(self.shape, map_hw, show_probe)
-        ratios, names = _layout(self.shape, map_hw, show_probe, self.ncols)
-        gs = fig.add_gridspec(1, len(names), width_ratios=ratios)
-        self.axes = {name: fig.add_subplot(gs[0, k]) for k, name in enumerate(names)}
-        self.tile_labels = []
+        if show_probe:
+            gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 4.0])
+            ax_p = fig.add_subplot(gs[0, 0])
+            ax_g = fig.add_subplot(gs[0, 1])
+        else:
+            ax_p, ax_g = None, fig.add_subplot()
+        self.axes = {"grid": ax_g}
         self.probe_image = None
         if show_probe:
-            ax = self.axes["probe"]
+            self.axes["probe"] = ax_p
             img = _probe_image(probe[self.probe_index])
-            self.probe_image = ax.imshow(img, cmap="gray", vmin=0, vmax=1,
-                                         interpolation="nearest")
-            clean_axes(ax)
-            ax.set_title(f"probe image {self.probe_index}")
-        cmap = _signed_cmap_with_gaps()
-        axk = self.axes["kernels"]
-        self.kernel_image = axk.imshow(self._kernel_mosaic(0), cmap=cmap, vmin=-self.wmax,
-                                       vmax=self.wmax, interpolation="nearest")
-        axk.set_axis_off()
-        axk.set_title(f"{layer} kernels\n" + (f"({c} input channels side by side)" if c > 1
-                                               else "(one per filter)"), fontsize="medium")
-        self._number_tiles(axk, kh, c * (kw + 1) - 1, _kernel_gap(c))
-        fig.colorbar(self.kernel_image, ax=axk, location="bottom", shrink=0.8, pad=0.03,
-                     aspect=25, label="weight")
-        self.map_image = None
+            self.probe_image = ax_p.imshow(img, cmap="gray", vmin=0, vmax=1,
+                                           interpolation="nearest")
+            clean_axes(ax_p)
+            ax_p.set_anchor("N")
+            ax_p.set_title(f"probe image {self.probe_index}", fontsize="medium")
+        maps0 = first.feature_maps[layer][self.probe_index] if has_maps else None
+        self.grid = LayerGrid(ax_g, ws[0], maps0, wmax=self.wmax, fmax=self.fmax,
+                              channel_labels=channel_labels, numbers=numbers)
+        self.kernel_image = self.grid.kernel_image
+        self.map_image = self.grid.map_image
+        self.tile_labels = self.grid.number_texts
+        ax_g.set_title(f"{layer}: {f} filters x {c} input channel{'s' if c > 1 else ''} "
+                       f"of {kh}x{kw}", fontsize="medium", pad=8)
+        shrink = 0.9 if c > 2 else 1.0
+        # constrained layout puts the colorbar added last next to the grid: the kernels'
         if has_maps:
-            axm = self.axes["maps"]
-            self.map_image = axm.imshow(self._map_mosaic(0), cmap=cmap, vmin=-self.fmax,
-                                        vmax=self.fmax, interpolation="nearest")
-            axm.set_axis_off()
-            axm.set_title("feature maps\n(before ReLU)", fontsize="medium")
-            self._number_tiles(axm, *map_hw, _MAP_GAP)
-            fig.colorbar(self.map_image, ax=axm, location="bottom", shrink=0.8, pad=0.03,
-                         aspect=25, label="response")
+            fig.colorbar(self.map_image, ax=ax_g, location="right", shrink=shrink, pad=0.02,
+                         aspect=15, label="feature map response")
+        fig.colorbar(self.kernel_image, ax=ax_g, location="right", shrink=shrink, pad=0.02,
+                     aspect=15, label="kernel weight")
+        note = (f"colour scales fixed across all {len(self.records)} frames: kernels "
+                f"\u00b1{self.wmax:.2g}")
+        if has_maps:
+            note += f", feature maps \u00b1{self.fmax:.2g}"
+        self.scale_note = fig.supxlabel(note, fontsize="medium")
         self.title = fig.suptitle(self._title(0))
         self.index = 0
         # constrained layout settles in two passes with fixed-aspect panels: run the
         # first now so the displayed (second) one leaves room for every title
         fig.draw_without_rendering()
-
-    def _number_tiles(self, ax, h, w, gap):
-        """Write each filter's number at the top-left corner of its tile."""
-        f = self.shape[0]
-        for k in range(f):
-            r, c = divmod(k, self.ncols)
-            label = ax.text(c * (w + gap) - 0.5, r * (h + gap) - 0.5, str(k),
-                            fontsize="x-small", ha="left", va="top", color="black",
-                            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
-                                  "alpha": 0.8})
-            self.tile_labels.append(label)
-
-    def _kernel_mosaic(self, k):
-        w = np.asarray(self.records[k].weights[self.layer], dtype=np.float64)
-        return tile_grid(kernel_blocks(w), self.ncols, gap=_kernel_gap(w.shape[1]))
-
-    def _map_mosaic(self, k):
-        m = np.asarray(self.records[k].feature_maps[self.layer][self.probe_index],
-                       dtype=np.float64)
-        return tile_grid(m, self.ncols, gap=_MAP_GAP)
 
     def _title(self, k):
         r = self.records[k]
@@ -220,72 +231,42 @@ class SnapshotView:
         if not 0 <= k < len(self.records):
             fail(ValueError, "k", f"a record index from 0 to {len(self.records) - 1}", repr(k))
         k = int(k)
-        self.kernel_image.set_data(self._kernel_mosaic(k))
-        changed = [self.kernel_image, self.title]
-        if self.map_image is not None:
-            self.map_image.set_data(self._map_mosaic(k))
-            changed.append(self.map_image)
+        r = self.records[k]
+        maps = r.feature_maps[self.layer][self.probe_index] if self.has_maps else None
+        changed = self.grid.set(r.weights[self.layer], maps)
         self.title.set_text(self._title(k))
         self.index = k
-        return changed
+        return [*changed, self.title]
 
 
-_MAP_GAP = 2
-
-
-def _kernel_gap(c: int) -> int:
-    """Gap between filters in the kernel mosaic: wider than the 1 between channels."""
-    return 1 if c == 1 else 3
-_TARGET_ASPECT = 3.6   # width / height of the whole picture that reads best
-
-
-def _mosaic_aspect(f, ncols, h, w, gap):
-    rows = -(-f // ncols)
-    return (ncols * (w + gap) - gap) / (rows * (h + gap) - gap)
-
-
-def _layout(shape, map_hw, show_probe, ncols):
-    """Width ratios making the probe, kernel and map panels equally tall."""
-    f, c, kh, kw = shape
-    ratios, names = [], []
-    if show_probe:
-        ratios.append(1.0)
-        names.append("probe")
-    ratios.append(_mosaic_aspect(f, ncols, kh, c * (kw + 1) - 1, _kernel_gap(c)))
-    names.append("kernels")
-    if map_hw is not None:
-        ratios.append(max(0.8, _mosaic_aspect(f, ncols, *map_hw, _MAP_GAP)))
-        names.append("maps")
-    return ratios, names
-
-
-def _grid_columns(shape, map_hw, show_probe):
-    """Filters per row (the same in both mosaics), so the picture is about 3.6 : 1."""
-    f = shape[0]
-    best = min(range(1, f + 1), key=lambda n: (abs(np.log(
-        sum(_layout(shape, map_hw, show_probe, n)[0]) / _TARGET_ASPECT)), n))
-    return best
+#: Default figure width (inches): 1300 px at the course's 100 dpi.
+FIG_WIDTH = 13.0
 
 
 def snapshot_figsize(snapshots, layer="conv1", probe=True):
     """A figure size (inches) that fits a :class:`SnapshotView` of ``layer``.
 
+    13 inches wide (1300 px at 100 dpi, readable when projected); tall enough
+    for one row per input channel plus the row of feature maps.
+
     Introduced in notebook 06_inside_the_network.
     """
+    from .layergrid import MAP_GAP
+
     first = snapshot_records(snapshots)[0]
     if layer not in first.weights:
-        return (8.0, 5.0)  # SnapshotView will explain the bad layer name
-    w = first.weights[layer]
+        return (FIG_WIDTH, 5.0)  # SnapshotView will explain the bad layer name
+    f, c = first.weights[layer].shape[:2]
     maps = first.feature_maps.get(layer) if first.feature_maps else None
-    map_hw = maps.shape[2:] if maps is not None else None
     show = probe and maps is not None
-    ratios, _ = _layout(w.shape, map_hw, show, _grid_columns(w.shape, map_hw, show))
-    h_ax = 3.0
-    return (min(16.0, h_ax * sum(ratios) + 0.4 * len(ratios) + 0.6), h_ax + 1.5)
+    avail = FIG_WIDTH - (2.6 if show else 0.0) - 2.0 - (2.2 if maps is not None else 1.1)
+    unit = min(1.3, avail / f)
+    rows = c + (MAP_GAP + 1 if maps is not None else 0)
+    return (FIG_WIDTH, float(np.clip(unit * rows + 2.3, 4.0, 12.0)))
 
 
 def _signed_cmap_with_gaps():
     import matplotlib as mpl
 
-    cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad="0.78")
+    cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad="0.86")
     return cmap
