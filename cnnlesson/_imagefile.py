@@ -177,6 +177,8 @@ def read_image_file(path, *, max_side: int | None = None) -> tuple[np.ndarray, b
                 gray = (a / np.float32(65535)).astype(np.float32) if what == "16-bit" else \
                     _scale_wide(a, what, label)
                 pil = Image.fromarray(gray, mode="F")
+            elif im.mode in ("L", "RGB"):
+                pil = im  # no copy: a 100-megapixel picture is 300 MB
             elif im.mode in _GRAY_8BIT_MODES:
                 pil = im.convert("L")
             else:
@@ -189,7 +191,9 @@ def read_image_file(path, *, max_side: int | None = None) -> tuple[np.ndarray, b
                 f"{label}, in mode {im.mode!r} ({err}). Hint: save it again as an ordinary "
                 "RGB PNG or JPEG") from err
         if max_side is not None and max(pil.size) > max_side:
-            pil.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+            f = max_side / max(pil.size)
+            pil = pil.resize((max(1, round(pil.width * f)), max(1, round(pil.height * f))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
         if orientation in _ORIENTATION:
             pil = pil.transpose(getattr(Image.Transpose, _ORIENTATION[orientation]))
         check_allocation((pil.height, pil.width, len(pil.getbands())), np.float32, "path",

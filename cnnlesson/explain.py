@@ -249,7 +249,8 @@ def _load_as_float_image(image) -> np.ndarray:
     if not isinstance(image, np.ndarray):
         if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)) or \
                 hasattr(image, "read"):
-            return load_image(image, mode="RGB")
+            # shrink big photos while decoding (JPEG draft / reduce), before any float copy
+            return load_image(image, mode="RGB", max_side=MAX_SIDE)
         fail(TypeError, "image", "a numpy array (H, W) or (H, W, 3), a file path, or the "
              "bytes of an image file", describe(image),
              "e.g. prepare_image('my_digit.png') or prepare_image(photo_array)")
@@ -259,6 +260,9 @@ def _load_as_float_image(image) -> np.ndarray:
              "this looks like a network batch (N, C, H, W), which is already prepared")
     check_array(image, "image", ndim=(2, 3), layout="(H, W) or (H, W, C)",
                 hint="a single picture, channels last, as loaded by load_image")
+    from ._validate import check_not_chw
+
+    check_not_chw(image, "image")
     if image.ndim == 3 and image.shape[2] not in (1, 3, 4):
         extra = ("the channels seem to come first (C, H, W); use chw_to_hwc(image)"
                  if image.shape[0] in (1, 3) else "a colour picture is (H, W, 3) or (H, W, 4)")
@@ -596,9 +600,12 @@ def read_upload(value) -> tuple[str, bytes]:
 def classify_upload(model, value, class_names=None) -> tuple[str, Prediction | None]:
     """The logic behind :func:`upload_classifier`: what to say about an upload.
 
-    Never raises for a bad picture: the message explains the problem instead,
-    because an exception inside a widget callback would be hidden from the
-    learner.
+    Never raises for a bad upload: an empty, damaged or truncated file, a text
+    file, a "decompression bomb" (a tiny file claiming a huge picture), a float
+    picture with NaN pixels or a blank page all give a message that explains
+    the problem instead, because an exception inside a widget callback would be
+    hidden from the learner. Big photos are shrunk while decoding
+    (:data:`MAX_SIDE`), so a 10000 x 10000 photo takes well under a second.
 
     Parameters
     ----------
@@ -624,8 +631,14 @@ def classify_upload(model, value, class_names=None) -> tuple[str, Prediction | N
         return f"No picture to classify: {err}", None
     try:
         pred = predict_image(model, data, class_names, source=name)
-    except (TypeError, ValueError) as err:
-        return f"Could not use {name}: {err}", None
+    except (TypeError, ValueError, FileNotFoundError) as err:
+        text = str(err)
+        if text.startswith("path must"):  # load_image's wording; an upload has no path
+            text = "the file must" + text[len("path must"):]
+        return f"Could not use {name}: {text}", None
+    except Exception as err:  # noqa: BLE001 -- promised: a bad upload never raises
+        return (f"Could not use {name}: reading it failed with {type(err).__name__}: {err}. "
+                "Hint: save the picture again as PNG or JPEG and upload that"), None
     return str(pred), pred
 
 
@@ -709,17 +722,26 @@ def upload_classifier(model, class_names=None):
     out = widgets.Output()
 
     def handle_upload(change):
+        # Everything goes into ``out`` (append_stdout works with or without a kernel): an
+        # exception raised here would vanish in the widget machinery, unseen by the learner.
         import matplotlib.pyplot as plt
 
-        text, pred = classify_upload(model, change["new"], names)
-        with out:
-            out.clear_output(wait=True)
-            print(text)
-            if pred is not None:
-                fig, axes = plt.subplots(1, 2, figsize=(9, 3.2),
-                                         gridspec_kw={"width_ratios": [1, 2.2]})
-                show_prediction(axes, pred)
-                plt.show()
+        try:
+            text, pred = classify_upload(model, change["new"], names)
+        except Exception as err:  # noqa: BLE001 -- never lose a message in a callback
+            text, pred = f"Could not classify the upload: {type(err).__name__}: {err}", None
+        out.outputs = ()
+        out.append_stdout(text + "\n")
+        if pred is not None:
+            try:
+                with out:
+                    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2),
+                                             gridspec_kw={"width_ratios": [1, 2.2]})
+                    show_prediction(axes, pred)
+                    plt.show()
+            except Exception as err:  # noqa: BLE001
+                plt.close("all")
+                out.append_stdout(f"(could not draw the figure: {type(err).__name__}: {err})\n")
         return text, pred
 
     upload.observe(handle_upload, names="value")

@@ -485,7 +485,7 @@ def test_prepare_center_crop_for_gray_and_colour():
     (draw_seven(), dict(invert=False), ValueError, "set invert=True/False"),
     (np.ones((30, 30)) * 2, {}, ValueError, r"image must be float values in \[0, 1\].*255"),
     (np.ones((30, 30, 2)), {}, ValueError, r"image must be \(H, W\), \(H, W, 1\)"),
-    (np.ones((3, 30, 30)), {}, ValueError, r"channels seem to come first.*chw_to_hwc"),
+    (np.ones((3, 30, 30)), {}, ValueError, r"looks like \(C, H, W\).*chw_to_hwc\(image\)"),
     (np.ones((1, 1, 26, 26)), {}, ValueError, "already prepared"),
     (np.ones((1, 30)), {}, ValueError, "image must be at least 2x2 pixels"),
     (np.array([[0.5, np.nan], [0, 0]]), {}, ValueError, "image must be finite"),
@@ -587,13 +587,13 @@ def test_classify_upload_messages(model):
     text, pred = explain.classify_upload(model, ())
     assert pred is None and text.startswith("No picture to classify: value must be")
     text, pred = explain.classify_upload(model, upload_value(b"hello", "notes.txt"))
-    assert pred is None and text.startswith("Could not use notes.txt: path must be an image file")
+    assert pred is None and text.startswith("Could not use notes.txt: the file must be an image")
     blank = png_bytes(np.full((20, 20), 128, np.uint8))
     text, pred = explain.classify_upload(model, upload_value(blank, "blank.png"))
     assert pred is None and "visible mark" in text
 
 
-def test_upload_classifier_widget_runs_its_callback(model, capsys):
+def test_upload_classifier_widget_runs_its_callback(model):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
@@ -604,10 +604,11 @@ def test_upload_classifier_widget_runs_its_callback(model, capsys):
     assert upload.accept == "image/*" and upload.multiple is False
     n_figs = len(plt.get_fignums())
     upload.value = upload_value(png_bytes(draw_seven()))   # as the browser would
-    printed = capsys.readouterr().out
-    assert "seven.png: the network says " in printed
+    printed = "".join(o.get("text", "") for o in out.outputs)
+    assert printed.startswith("seven.png: the network says ")
     text, pred = box.handle_upload({"new": ()})
     assert pred is None and "No picture" in text
+    assert [o["text"] for o in out.outputs] == [text + "\n"]   # the old message is replaced
     plt.close("all")
     assert n_figs == 0 or len(plt.get_fignums()) == 0
 
