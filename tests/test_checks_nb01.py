@@ -285,7 +285,7 @@ def test_output_sizes_passes(capsys):
     ((24, 28), 6, "EACH side"),
     ((24, 28), 0, "p = 0 is valid padding"),
     ((24, 28), 2, "solve for p"),
-    (24, 3, "a pair"),
+    (24, 3, "a tuple of whole numbers such as \\(10, 12\\); got one number"),
 ])
 def test_output_sizes_names_the_mistake(shape, pad, hint):
     with fails(hint):

@@ -54,7 +54,7 @@ def test_output_size_wrong_formulas_get_hints(wrong, hint):
 
 
 def test_output_size_float_result_is_refused():
-    with fails(r"a float.*floor division //"):
+    with fails(r"is 24\.0, a float.*use // for integer division"):
         checks.output_size_formula(lambda n, k, s, p: (n + 2 * p - k) / s + 1)
 
 
@@ -146,7 +146,11 @@ def test_multichannel_not_attempted(capsys):
 
 def test_parameter_count_passes(capsys):
     assert checks.conv_parameter_count(660, 1216, 168).passed is True
-    assert checks.conv_parameter_count(np.int64(660), 1216.0, 168).passed is True
+    assert checks.conv_parameter_count(np.int64(660), np.array(1216), np.int32(168)).passed
+    with fails(r"params_b is 1216\.0, a float; it should be a whole number"):
+        checks.conv_parameter_count(660, 1216.0, 168)
+    with fails("that is a string, write the number without quotes"):
+        checks.conv_parameter_count(660, "1216", 168)
     assert capsys.readouterr().out.count("PASS Exercise 2.3") == 2
 
 

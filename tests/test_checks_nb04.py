@@ -253,7 +253,7 @@ def test_learn_sobel_y_with_an_in_place_update_passes():
     (step_with(loss_sum=True), r"sum of the squared errors"),
     (step_with(factor=3.0), r"The step is K - lr \* dL/dK"),
     (lambda k, x, y, lr: k, r"should return two values, \(new_kernel, loss\)"),
-    (lambda k, x, y, lr: (k, "big"), r"loss returned by my_update_step should be one number"),
+    (lambda k, x, y, lr: (k, "big"), r"loss returned by my_update_step is the string 'big'"),
 ])
 def test_learn_sobel_y_wrong_steps_get_hints(wrong, hint):
     with fails(hint):
@@ -266,9 +266,9 @@ def test_learn_sobel_y_wrong_steps_get_hints(wrong, hint):
     (0.01, 100, r"after 100 steps with lr=0.01 the kernel is still .* away from SOBEL_Y.*"
                 r"more steps or a larger lr"),
     (-0.1, 100, r"lr should be a positive number"),
-    ("0.1", 100, r"lr should be a positive number"),
+    ("0.1", 100, r"lr is the string '0.1'.*write the number without quotes"),
     (0.1, 0, r"steps should be a positive whole number"),
-    (0.1, 10.0, r"steps should be a positive whole number"),
+    (0.1, 10.0, r"steps is 10.0, a float; it should be a whole number"),
     (0.1, MAX_STEPS + 1, r"more than this check runs"),
 ])
 def test_learn_sobel_y_bad_lr_or_steps_get_hints(lr, steps, hint):

@@ -91,7 +91,7 @@ def test_network_shapes_wrong_structure():
         checks.network_shapes(RIGHT_SHAPES[:4], RIGHT_PARAMS)
     with fails("should be a list of 7 shapes"):
         checks.network_shapes("24x24x6", RIGHT_PARAMS)
-    with fails("whole numbers"):
+    with fails("a whole number"):
         checks.network_shapes(_with(RIGHT_SHAPES, 0, (6.0, 24, 24)), RIGHT_PARAMS)
 
 
@@ -244,7 +244,7 @@ def test_learning_rates_passes(capsys):
     ((1e-4, 0.05, 0.2), "lr_too_high = 0.2.*still copes"),
     ((0.1, 0.05, 2.0), "increasing order"),
     ((1e-3, 0.05, -1.0), "positive, finite"),
-    ((1e-3, "0.05", 2.0), "should be a number"),
+    ((1e-3, "0.05", 2.0), "lr_good is the string '0.05'.*without quotes"),
 ])
 def test_learning_rates_wrong_answers_get_hints(rates, hint):
     with fails(hint):
@@ -304,8 +304,8 @@ def in_place_pair(cm):
     (in_place_pair, "changed the confusion matrix"),
     (lambda cm: int(np.argmax(cm - np.diag(np.diag(cm)))), "np.unravel_index"),
     (lambda cm: None, "forget the `return`"),
-    (lambda cm: (0, 1, 2), "return two numbers"),
-    (lambda cm: "0->1", "return a pair"),
+    (lambda cm: (0, 1, 2), "should have 2 entries, like \\(3, 5\\); it has 3"),
+    (lambda cm: "0->1", "is the string '0->1'"),
     (lambda cm: (1, 0) if cm.shape[0] > 2 else (0, 1), "OFF the diagonal"),
 ])
 def test_confused_pair_wrong_answers_get_hints(wrong, hint):

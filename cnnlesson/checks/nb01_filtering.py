@@ -18,7 +18,9 @@ from ._core import (
     exercise,
     expect_array,
     expect_close,
-    expect_equal,
+    expect_int,
+    expect_int_tuple,
+    expect_number,
 )
 
 #: The notebook whose exercises this module checks (the records name it).
@@ -54,17 +56,24 @@ def output_pixel(value, image, kernel, row: int, col: int):
     Introduced in notebook 01_filtering.
     """
     if value is Ellipsis:
-        raise NotAttempted
-    image = np.asarray(image, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
+        raise NotAttempted("`value` (your answer) is still `...`")
+    image = expect_array(image, "image (the exercise's small image)", ndim=2, finite=True)
+    kernel = expect_array(kernel, "kernel (the exercise's kernel)", ndim=2, finite=True)
     kh, kw = kernel.shape
+    row, col = expect_int(row, "row"), expect_int(col, "col")
+    if kh > image.shape[0] or kw > image.shape[1] or kernel.size == 0:
+        raise AssertionError(f"the kernel {kernel.shape} must fit inside the image "
+                             f"{image.shape}; pass the exercise's image and kernel.")
+    out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise AssertionError(f"row={row}, col={col} is outside the {out_h}x{out_w} output; "
+                             "pass the exercise's row=1, col=2.")
     expected = correlate2d(image, kernel)[row, col]
-    try:
-        got = float(np.asarray(value, dtype=float))
-    except (TypeError, ValueError):
+    if isinstance(value, (list, tuple, np.ndarray)) and np.size(value) != 1:
         raise AssertionError(f"the answer should be one number; got {type(value).__name__} "
                              f"{np.shape(value)}. Sum the products into a single value, e.g. "
-                             "with np.sum(...).") from None
+                             "with np.sum(...).")
+    got = expect_number(value, "the answer")
     if np.isclose(got, expected):
         return f"output[{row}, {col}] = {expected:g}"
 
@@ -271,11 +280,9 @@ def output_sizes(valid_shape, same_padding):
 
     Introduced in notebook 01_filtering.
     """
-    if valid_shape is Ellipsis or same_padding is Ellipsis:
-        raise NotAttempted
-    if not isinstance(valid_shape, (tuple, list)) or len(valid_shape) != 2:
-        raise AssertionError("valid_shape should be a pair (height, width), e.g. (10, 12).")
-    valid_shape = tuple(valid_shape)
+    valid_shape = expect_int_tuple(valid_shape, "valid_shape", 2, example="(10, 12)",
+                                   slash_hint=True)
+    same_padding = expect_int(same_padding, "same_padding", slash_hint=True)
     hint = {
         (28, 24): "Height and width are swapped: the 26 rows meet the kernel's 3 rows.",
         (23, 27): "One too small: the output size is H - KH + 1, don't forget the + 1.",
@@ -285,11 +292,13 @@ def output_sizes(valid_shape, same_padding):
         (26, 32): "That is the image's size; valid padding adds no border, so the output "
                   "shrinks.",
     }.get(valid_shape, "Rows: H - KH + 1. Columns: W - KW + 1.")
-    expect_equal(valid_shape, (24, 28), what="valid_shape", hint=hint)
+    if valid_shape != (24, 28):
+        raise AssertionError(f"valid_shape is {valid_shape}, which is not right. {hint}")
     hint = {
         6: "p zeros are added on EACH side, so the padded image grows by 2p = K - 1 = 6: p = 3.",
         7: "The output size is H + 2p - K + 1; it equals H when 2p = K - 1.",
         0: "p = 0 is valid padding, which shrinks the image by K - 1 = 6 pixels.",
     }.get(same_padding, "The output size is H + 2p - K + 1; set it equal to H and solve for p.")
-    expect_equal(same_padding, 3, what="same_padding", hint=hint)
+    if same_padding != 3:
+        raise AssertionError(f"same_padding is {same_padding}, which is not right. {hint}")
     return "26x32 with 3x5 gives 24x28; a 7x7 kernel needs p = 3 for 'same'"

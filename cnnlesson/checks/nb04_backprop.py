@@ -8,15 +8,13 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..filters import SOBEL_Y, convolve2d, correlate2d
 from ..functional import conv2d_backward, conv2d_forward
 from ..gradcheck import numerical_gradient
 from ..kernel_learning import kernel_learning_image
-from ._core import call, exercise, expect_array, expect_shape
+from ._core import call, exercise, expect_array, expect_int, expect_number, expect_shape
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "04_backprop"
@@ -256,16 +254,23 @@ def reference_update_step(kernel, x, y_target, lr):
 
 
 def _unpack_step(result, what):
-    if not isinstance(result, tuple) or len(result) != 2:
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise AssertionError(
             f"{what} should return two values, (new_kernel, loss); got "
             f"{type(result).__name__}. End the function with `return new_kernel, loss`.")
     new_kernel = expect_array(result[0], "the new kernel")
-    try:
-        loss = float(result[1])
-    except (TypeError, ValueError):
-        raise AssertionError(f"the loss returned by {what} should be one number; got "
-                             f"{type(result[1]).__name__}.") from None
+    if new_kernel.shape != (3, 3):
+        raise AssertionError(f"the new kernel returned by {what} has shape "
+                             f"{new_kernel.shape}; it should keep the kernel's shape (3, 3).")
+    raw = result[1]
+    if isinstance(raw, np.ndarray) and raw.size != 1:
+        raise AssertionError(f"the loss returned by {what} should be one number; got an array "
+                             f"of shape {raw.shape}. Take the mean: np.mean(diff ** 2).")
+    if isinstance(raw, (float, np.floating)) or (isinstance(raw, np.ndarray)
+                                                 and raw.dtype.kind == "f"):
+        loss = float(np.asarray(raw).reshape(()))  # NaN and inf are judged by the caller
+    else:
+        loss = expect_number(raw, f"the loss returned by {what}")
     return new_kernel, loss
 
 
@@ -332,10 +337,11 @@ def learn_sobel_y(my_update_step, lr, steps):
 
     Introduced in notebook 04_backprop.
     """
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) \
-            or lr <= 0:
+    lr = expect_number(lr, "lr")
+    if lr <= 0:
         raise AssertionError(f"lr should be a positive number, e.g. 0.05; got {lr!r}.")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+    steps = expect_int(steps, "steps")
+    if steps < 1:
         raise AssertionError(f"steps should be a positive whole number; got {steps!r}.")
     if steps > MAX_STEPS:
         raise AssertionError(

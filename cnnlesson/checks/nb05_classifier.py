@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..functional import softmax_cross_entropy
-from ._core import NotAttempted, call, exercise
+from ._core import (
+    NotAttempted,
+    _describe,
+    call,
+    exercise,
+    expect_array,
+    expect_int,
+    expect_int_tuple,
+    expect_number,
+)
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "05_classifier"
@@ -69,19 +78,22 @@ def _article_network():
 
 def _as_shape(value, name):
     if value is Ellipsis:
-        raise NotAttempted
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return (int(value),)
-    if not isinstance(value, (tuple, list, np.ndarray)):
-        raise AssertionError(f"the shape of {name} should be a tuple of ints such as "
-                             f"(6, 24, 24); got {type(value).__name__} {value!r}.")
-    out = []
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise AssertionError(f"the shape of {name} should contain whole numbers; got "
-                                 f"{tuple(value)!r}.")
-        out.append(int(v))
-    return tuple(out)
+        raise NotAttempted("`shapes` still contains `...`")
+    scalar = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 \
+        and value.dtype.kind in "iu" else value
+    if isinstance(scalar, numbers.Integral) and not isinstance(scalar, (bool, np.bool_)):
+        return (int(scalar),)
+    return expect_int_tuple(value, f"the shape of {name}", example="(6, 24, 24)")
+
+
+def _as_list(value, what, example):
+    """A list, tuple or 1-D array as a list; anything else fails with a hint."""
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise AssertionError(f"{what} should be a list such as {example}; got "
+                         f"{_describe(value)}.")
 
 
 def _shape_hint(name, got, want, prev):
@@ -154,12 +166,12 @@ def network_shapes(shapes, n_params):
 
     Introduced in notebook 05_classifier.
     """
-    if shapes is Ellipsis or n_params is Ellipsis:
-        raise NotAttempted
     want_shapes, want_counts, parts = _article_network()
-    if not isinstance(shapes, (list, tuple)):
+    if not isinstance(shapes, (list, tuple, np.ndarray)) or (isinstance(shapes, np.ndarray)
+                                                              and shapes.ndim == 0):
         raise AssertionError(f"shapes should be a list of {len(SHAPE_LAYERS)} shapes; got "
                              f"{type(shapes).__name__}.")
+    shapes = _as_list(shapes, "shapes", "[(6, 24, 24), ...]")
     if len(shapes) == len(SHAPE_LAYERS) + 3:
         raise AssertionError(f"shapes has {len(shapes)} entries; leave out the three ReLUs "
                              f"(they keep the shape) and list {', '.join(SHAPE_LAYERS)}.")
@@ -178,7 +190,8 @@ def network_shapes(shapes, n_params):
         if missing:
             raise AssertionError(f"n_params has no entry for {', '.join(missing)}.")
         counts = [n_params[n] for n in PARAM_LAYERS]
-    elif isinstance(n_params, (list, tuple)):
+    elif isinstance(n_params, (list, tuple)) or (isinstance(n_params, np.ndarray)
+                                                 and n_params.ndim == 1):
         if len(n_params) != len(PARAM_LAYERS):
             raise AssertionError(f"n_params should have {len(PARAM_LAYERS)} numbers, for "
                                  f"{', '.join(PARAM_LAYERS)} (ReLU, pooling and flatten have "
@@ -186,16 +199,14 @@ def network_shapes(shapes, n_params):
         counts = list(n_params)
     else:
         raise AssertionError(f"n_params should be a list of {len(PARAM_LAYERS)} numbers; got "
-                             f"{type(n_params).__name__}.")
+                             f"{_describe(n_params)}.")
     for name, got in zip(PARAM_LAYERS, counts, strict=True):
         if got is Ellipsis:
-            raise NotAttempted
-        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
-            raise AssertionError(f"the parameter count of {name} should be a whole number; "
-                                 f"got {got!r}.")
-        if int(got) != want_counts[name]:
-            raise AssertionError(f"{name} does not have {int(got)} parameters. "
-                                 + _param_hint(name, int(got), want_counts[name], parts[name]))
+            raise NotAttempted("`n_params` still contains `...`")
+        got = expect_int(got, f"the parameter count of {name}")
+        if got != want_counts[name]:
+            raise AssertionError(f"{name} does not have {got} parameters. "
+                                 + _param_hint(name, got, want_counts[name], parts[name]))
     total = sum(want_counts.values())
     return f"all 7 shapes and 4 parameter counts right ({total:,} parameters in all)"
 
@@ -254,19 +265,21 @@ def softmax_xent(my_softmax_cross_entropy):
         out = _call_quietly(my_softmax_cross_entropy, given, y.copy())
         if out is None:
             raise AssertionError("your function returned None; did you forget the `return`?")
-        if not isinstance(out, tuple) or len(out) != 2:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
             raise AssertionError("your function should return two things, `loss, dlogits`; it "
                                  f"returned {type(out).__name__}.")
         if not np.array_equal(given, logits):
             raise AssertionError("your function changed the logits array in place; compute "
                                  "into new arrays (e.g. z = logits - ..., not logits -= ...).")
-        loss, d = out
-        try:
-            loss = float(np.asarray(loss, dtype=float))
-        except (TypeError, ValueError):
+        loss, d_raw = out
+        if isinstance(loss, (list, tuple, np.ndarray)) and np.size(loss) != 1:
             raise AssertionError(f"the loss should be one number; for {what} it is "
-                                 f"{np.shape(loss)!r}. Hint: take the mean over the batch."
-                                 ) from None
+                                 f"{np.shape(loss)!r}. Hint: take the mean over the batch.")
+        if isinstance(loss, (float, np.floating)) or (isinstance(loss, np.ndarray)
+                                                      and loss.dtype.kind == "f"):
+            loss = float(np.asarray(loss).reshape(()))  # inf and NaN get their own hints
+        else:
+            loss = expect_number(loss, "the loss")
         n = logits.shape[0]
         if not math.isfinite(loss) and "different scales" in what:
             raise AssertionError(
@@ -292,7 +305,7 @@ def softmax_xent(my_softmax_cross_entropy):
                         "of each row: p = exp(z) / sum(exp(z)) along axis=1.")
             raise AssertionError(f"for {what} your loss is {loss:.6g}; expected "
                                  f"{want_loss:.6g}. Hint: {hint}")
-        d = np.asarray(d)
+        d = expect_array(d_raw, "dlogits")
         if d.shape != want_d.shape:
             raise AssertionError(f"for {what} dlogits has shape {d.shape}; it should have the "
                                  f"shape of the logits, {want_d.shape}.")
@@ -311,9 +324,10 @@ def softmax_xent(my_softmax_cross_entropy):
             else:
                 hint = "dlogits = (p - one_hot(y)) / N, with p the softmax of each row."
             raise AssertionError(f"for {what} dlogits is not right. Hint: {hint}")
-        if d.dtype != want_d.dtype and logits.dtype == np.float32:
+        d_dtype = np.asarray(d_raw).dtype
+        if d_dtype != want_d.dtype and logits.dtype == np.float32:
             raise AssertionError("for float32 logits dlogits should stay float32 (it is "
-                                 f"{d.dtype}), like the network's other arrays.")
+                                 f"{d_dtype}), like the network's other arrays.")
     return ("loss and gradient match the package, even for logits of +-1000 "
             "(the max subtraction at work)")
 
@@ -394,14 +408,13 @@ def _lr_trial_data():
 
 
 def _check_lr(lr, name):
-    if lr is Ellipsis:
-        raise NotAttempted
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+    if isinstance(lr, (list, tuple)) or (isinstance(lr, np.ndarray) and lr.size != 1):
         raise AssertionError(f"{name} should be a number such as 0.01; got "
-                             f"{type(lr).__name__} {lr!r}.")
-    if not math.isfinite(lr) or lr <= 0:
+                             f"{_describe(lr)}.")
+    lr = expect_number(lr, name)
+    if lr <= 0:
         raise AssertionError(f"{name} should be a positive, finite number; got {lr!r}.")
-    return float(lr)
+    return lr
 
 
 def learning_rate_trial(lr: float) -> LRTrial:
@@ -579,7 +592,14 @@ def confused_pair(most_confused_pair, cm=None):
     """
     cases = _confusion_cases()
     if cm is not None:
-        cases.append(np.asarray(cm))
+        matrix = expect_array(cm, "cm (the notebook's confusion matrix)", ndim=2, finite=True)
+        if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2:
+            raise AssertionError(f"cm should be a square (K, K) confusion matrix with K >= 2; "
+                                 f"it has shape {matrix.shape}. Pass the notebook's `cm`.")
+        if np.any(matrix < 0) or not np.all(matrix == np.round(matrix)):
+            raise AssertionError("cm should hold counts (whole numbers >= 0); pass the "
+                                 "notebook's `cm`.")
+        cases.append(matrix.astype(np.int64))
     for cm_k in cases:
         given = cm_k.copy()
         got = call(most_confused_pair, given)
@@ -589,17 +609,13 @@ def confused_pair(most_confused_pair, cm=None):
                                  "on a copy: off = cm.copy().")
         if got is None:
             raise AssertionError("your function returned None; did you forget the `return`?")
-        if isinstance(got, (numbers.Integral, np.integer)) and not isinstance(got, bool):
-            raise AssertionError(f"your function returned one number ({got}); turn a flat "
+        single = got.item() if isinstance(got, np.ndarray) and got.ndim == 0 else got
+        if isinstance(single, (numbers.Integral, np.integer)) and not isinstance(single, bool):
+            raise AssertionError(f"your function returned one number ({single}); turn a flat "
                                  "index into (row, column) with np.unravel_index(k, cm.shape) "
                                  "and return the pair.")
-        try:
-            pair = tuple(int(v) for v in got)
-        except (TypeError, ValueError):
-            raise AssertionError("return a pair (true class, predicted class) of ints; got "
-                                 f"{got!r}.") from None
-        if len(pair) != 2:
-            raise AssertionError(f"return two numbers (true class, predicted class); got {got!r}.")
+        pair = expect_int_tuple(got, "your function's answer (true class, predicted class)", 2,
+                                example="(3, 5)")
         want = _confused_pairs(cm_k)
         if pair in want:
             continue

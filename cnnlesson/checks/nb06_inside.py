@@ -14,7 +14,7 @@ import numpy as np
 
 from ..explain import cosine_similarity, occlude, receptive_fields
 from ..filters import LAPLACIAN, LAPLACIAN_4, SOBEL_X, SOBEL_Y
-from ._core import NotAttempted, call, exercise
+from ._core import call, exercise, expect_array, expect_int, expect_int_tuple
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "06_inside_the_network"
@@ -67,22 +67,29 @@ def receptive_field_sizes(model, rf_conv1, rf_pool1, rf_conv2, rf_pool2, rf_conv
     Introduced in notebook 06_inside_the_network.
     """
     answers = (rf_conv1, rf_pool1, rf_conv2, rf_pool2, rf_conv3)
-    if any(a is Ellipsis for a in answers):
-        raise NotAttempted
-    fields = {r.name: r for r in receptive_fields(model)}
+    try:
+        fields = {r.name: r for r in receptive_fields(model)}
+    except (TypeError, ValueError) as err:
+        raise AssertionError(f"model should be the notebook's network (seed_cnn(...)); "
+                             f"{' '.join(str(err).split())[:200]}") from None
+    missing = [w.removeprefix("rf_") for w in _RF_ANSWERS
+               if w.removeprefix("rf_") not in fields]
+    if missing:
+        raise AssertionError(f"model has no layer named {', '.join(missing)} before its "
+                             "flatten layer; pass the notebook's network `model` "
+                             "(seed_cnn(...)), which has conv1, pool1, conv2, pool2, conv3.")
     size_in, jump_in = 1, 1
     for what, value in zip(_RF_ANSWERS, answers, strict=True):
         name = what.removeprefix("rf_")
         rf = fields[name]
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            if isinstance(value, (tuple, list)):
-                raise AssertionError(f"{what} should be one whole number, the side of the square "
-                                     f"(e.g. 3 for a 3x3 window); got {value!r}.")
-            raise AssertionError(f"{what} should be a whole number of pixels; got {value!r}.")
-        if int(value) != rf.size:
+        if isinstance(value, (tuple, list)):
+            raise AssertionError(f"{what} should be one whole number, the side of the square "
+                                 f"(e.g. 3 for a 3x3 window); got {value!r}.")
+        value = expect_int(value, what, slash_hint=True)
+        if value != rf.size:
             k = (rf.size - size_in) // jump_in + 1
-            raise AssertionError(f"{what} = {int(value)} is not right. Hint: "
-                                 + _rf_hint(name, int(value), size_in, jump_in, k))
+            raise AssertionError(f"{what} = {value} is not right. Hint: "
+                                 + _rf_hint(name, value, size_in, jump_in, k))
         size_in, jump_in = rf.size, rf.jump
     return "3, 4, 8, 10 and 18 pixels: each layer sees a larger part of the digit"
 
@@ -143,17 +150,17 @@ def cosine(my_cosine):
             raise AssertionError("my_cosine returned None; did you forget a `return`?")
         if not (np.array_equal(a_in, a) and np.array_equal(b_in, b)):
             raise AssertionError("my_cosine changed its inputs; compute with new arrays.")
-        try:
-            arr = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            raise AssertionError(f"my_cosine should return one number; got "
-                                 f"{type(got).__name__}.") from None
+        arr = expect_array(got, "my_cosine's result")
         if arr.size != 1:
             raise AssertionError(
                 f"for {label}, my_cosine returned an array of shape {arr.shape}, not one number. "
                 "Hint: np.dot on 2-D arrays is a matrix product; use np.sum(a * b), or flatten "
                 "the kernels first with a.ravel().")
         value = float(arr.reshape(()))
+        if not np.isfinite(value):
+            raise AssertionError(f"for {label} my_cosine returned {value}; the cosine of two "
+                                 "non-zero kernels is a number between -1 and 1. Hint: check "
+                                 "the division by the norms.")
         right = cosine_similarity(a, b)
         if not np.isclose(value, right, rtol=1e-6, atol=1e-9):
             raise AssertionError(f"for {label} the cosine is {right:.4g}; you returned "
@@ -230,11 +237,7 @@ def occlude_patch(my_occlude):
             raise AssertionError("my_occlude changed the image it was given. Hint: work on a "
                                  "copy, out = x.copy(); occlusion_map needs the original "
                                  "image again for every patch.")
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            raise AssertionError("my_occlude should return an array; got "
-                                 f"{type(got).__name__}.") from None
+        got = expect_array(got, "my_occlude's result")
         if got.shape != x.shape:
             raise AssertionError(f"my_occlude should return the whole image, shape {x.shape}; "
                                  f"it returned shape {got.shape}.")
@@ -291,17 +294,16 @@ def most_important_patch(my_most_important_patch):
                                  "`return`?")
         r, c = _argmax_rc(heat)
         right = (r * stride, c * stride)
-        if isinstance(got, numbers.Integral) and not isinstance(got, bool):
+        single = got.item() if isinstance(got, np.ndarray) and got.ndim == 0 else got
+        if isinstance(single, numbers.Integral) and not isinstance(single, bool):
             raise AssertionError(
-                f"you returned one number ({int(got)}): np.argmax gives a position in the "
+                f"you returned one number ({int(single)}): np.argmax gives a position in the "
                 "flattened map. Hint: np.unravel_index(np.argmax(heatmap), heatmap.shape) turns "
                 "it into (row, column).")
-        if isinstance(got, np.ndarray):
-            got = tuple(got.tolist())
-        if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(
-                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in got):
-            raise AssertionError(f"return a pair of whole numbers (top, left); got {got!r}.")
-        got = (int(got[0]), int(got[1]))
+        try:
+            got = expect_int_tuple(got, "your answer (top, left)", 2, example="(4, 8)")
+        except AssertionError as err:
+            raise AssertionError(f"return a pair of whole numbers (top, left). {err}") from None
         if got == right:
             continue
         rn, cn = _argmax_rc(-heat)
