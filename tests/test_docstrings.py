@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["images", "filters", "functional", "gradcheck", "datasets", "layers", "model", "optim",
-           "train", "viz", "widgets", "explain", "kernel_learning", "setup_check"]
+           "train", "viz", "widgets", "explain", "kernel_learning", "setup_check", "channels",
+           "pretrained"]
 INTRO = re.compile(r"Introduced in notebook (\d\d_[a-z_]+)")
 
 
