@@ -19,9 +19,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cnnlesson._validate import check_array, describe, fail
+from cnnlesson._validate import check_array, check_finite, describe, fail
 
 __all__ = ["numerical_gradient", "rel_error", "check_gradient"]
+
+#: Most entries :func:`numerical_gradient` perturbs (2 calls of ``f`` each): more
+#: would run for many minutes and look like a hang.
+MAX_ENTRIES = 100_000
 
 
 def numerical_gradient(f: Callable[[np.ndarray], np.ndarray | float], x: np.ndarray,
@@ -62,6 +66,16 @@ def numerical_gradient(f: Callable[[np.ndarray], np.ndarray | float], x: np.ndar
     numpy.ndarray, same shape as ``x``, float64
         The numerical gradient.
 
+    Raises
+    ------
+    TypeError
+        If ``f`` returns None (a ``def`` without ``return``), a tuple, or
+        something that is not real numbers; if ``x`` is not float64.
+    ValueError
+        If ``f`` returns NaN or inf (at ``x`` or at a nudged point, which is
+        named), ``x`` or ``dout`` hold NaN or inf, or ``x`` has more than
+        :data:`MAX_ENTRIES` (100,000) entries.
+
     Introduced in notebook 04_backprop.
     """
     if not callable(f):
@@ -79,17 +93,41 @@ def numerical_gradient(f: Callable[[np.ndarray], np.ndarray | float], x: np.ndar
         fail(TypeError, "eps", "a positive float", describe(eps), "e.g. eps=1e-5")
     if not (np.isfinite(eps) and eps > 0):
         fail(ValueError, "eps", "a positive finite float", repr(eps), "e.g. eps=1e-5")
+    check_finite(x, "x", "the gradient is taken at x, so every entry must be a number")
+    if x.size > MAX_ENTRIES:
+        fail(ValueError, "x", f"at most {MAX_ENTRIES:,} entries (each costs 2 calls of f)",
+             f"shape {tuple(x.shape)} ({x.size:,} entries)",
+             "check the gradient on a small example, e.g. a batch of 2 and a few channels")
 
-    def evaluate() -> np.ndarray:
+    def evaluate(where: str) -> np.ndarray:
         value = f(x)
+        if value is None:
+            fail(TypeError, "f", "a function returning an array or a scalar",
+                 "a function returning None",
+                 "did you forget `return`? A def needs `return ...`; a lambda returns its "
+                 "expression, e.g. lambda x: conv2d_forward(x, w, b)[0]")
         if isinstance(value, tuple):
             fail(TypeError, "f", "a function returning an array or a scalar",
                  f"a function returning a tuple of length {len(value)}",
                  "keep only the output, e.g. lambda x: conv2d_forward(x, w, b)[0]")
+        try:
+            kind = np.asarray(value).dtype.kind
+        except (TypeError, ValueError):  # e.g. a ragged list
+            kind = None
+        if kind not in ("b", "i", "u", "f"):
+            fail(TypeError, "f", "a function returning real numbers (an array or a scalar)",
+                 f"a function returning {describe(value)}",
+                 "return a numpy array or a float, e.g. the forward output or the loss")
         # A copy: f may return a view of x, which the next perturbation would change.
-        return np.array(value, dtype=np.float64, copy=True)
+        out = np.array(value, dtype=np.float64, copy=True)
+        if not np.all(np.isfinite(out)):
+            fail(ValueError, "f", "a function returning finite values",
+                 f"NaN or inf from f {where}",
+                 "look for a log of 0, a division by zero or an overflow in f; a NaN would "
+                 "make the whole gradient NaN")
+        return out
 
-    out_shape = evaluate().shape
+    out_shape = evaluate("at x").shape
     if dout is None:
         weights = np.ones(out_shape)
     else:
@@ -97,16 +135,20 @@ def numerical_gradient(f: Callable[[np.ndarray], np.ndarray | float], x: np.ndar
         if dout.shape != out_shape:
             fail(ValueError, "dout", f"of shape {out_shape} (the shape of f(x))",
                  f"shape {tuple(dout.shape)}", "dout weights each output of f")
+        if dout.dtype.kind not in ("b", "i", "u", "f"):
+            fail(TypeError, "dout", "an array of real numbers", f"dtype {dout.dtype}",
+                 "dout is usually np.random.default_rng(0).normal(size=out.shape)")
         weights = np.asarray(dout, dtype=np.float64)
+        check_finite(weights, "dout")
 
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(x.shape):
         original = x[index]
         try:
             x[index] = original + eps
-            plus = evaluate()
+            plus = evaluate(f"at x{list(index)} + eps")
             x[index] = original - eps
-            minus = evaluate()
+            minus = evaluate(f"at x{list(index)} - eps")
         finally:
             x[index] = original
         grad[index] = np.sum((plus - minus) * weights) / (2 * eps)

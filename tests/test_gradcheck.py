@@ -236,3 +236,41 @@ def test_a_wrong_backward_pass_is_caught(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "conv2d dx: relative error < 1e-6 -> PASS"
     assert lines[1].endswith("-> FAIL")
+
+
+def test_numerical_gradient_names_a_forgotten_return():
+    def loss(v):
+        (v ** 2).sum()   # no return: f gives None
+
+    with pytest.raises(TypeError, match=r"f must be a function returning an array or a scalar; "
+                       r"got a function returning None\. Hint: did you forget `return`\?"):
+        numerical_gradient(loss, np.ones(3))
+
+
+@pytest.mark.parametrize("f, kind, msg", [
+    (lambda v: np.log(v - 1.0), ValueError, r"got NaN or inf from f at x\."),
+    (lambda v: np.sqrt(v - 1.0 - 1e-9) if v[1] < 1.0 else v.sum(), ValueError,
+     r"got NaN or inf from f at x\[1\] - eps"),
+    (lambda v: "loss", TypeError, r"real numbers .*got a function returning str 'loss'"),
+    (lambda v: v.astype(complex), TypeError, "real numbers .*dtype complex128"),
+    (lambda v: [[1.0], [1.0, 2.0]], TypeError, "real numbers .*list of length 2"),
+])
+def test_numerical_gradient_refuses_bad_outputs_of_f(f, kind, msg):
+    x = np.ones(3)
+    with np.errstate(all="ignore"), pytest.raises(kind, match=msg):
+        numerical_gradient(f, x)
+    assert np.array_equal(x, np.ones(3))   # restored even after the error
+
+
+def test_numerical_gradient_refuses_nan_inputs_and_huge_arrays():
+    with pytest.raises(ValueError, match=r"x must be finite \(no NaN or inf\); got 1 non-finite"):
+        numerical_gradient(lambda v: v.sum(), np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match=r"dout must be finite"):
+        numerical_gradient(lambda v: v, np.ones(2), np.array([1.0, np.inf]))
+    with pytest.raises(TypeError, match=r"dout must be an array of real numbers; got dtype"):
+        numerical_gradient(lambda v: v, np.ones(2), np.array(["a", "b"]))
+    with pytest.raises(ValueError, match=r"x must be at most 100,000 entries .*1,000,000"):
+        numerical_gradient(lambda v: v.sum(), np.zeros((1000, 1000)))
+    # lists of numbers and empty inputs still work
+    assert np.allclose(numerical_gradient(lambda v: [v.sum(), 1.0], np.ones(2)), [1.0, 1.0])
+    assert numerical_gradient(lambda v: v.sum(), np.zeros((0, 3))).shape == (0, 3)

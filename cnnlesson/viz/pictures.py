@@ -156,9 +156,19 @@ def show_channels(fig_or_axes, image):
     return artists
 
 
+#: Largest kernel side :func:`show_kernel` draws: it writes a number in every
+#: cell, and a picture-sized array (512 x 512 = 262,144 numbers) would hang.
+MAX_KERNEL_SIDE = 32
+
+
 def _check_kernel(kernel, name="kernel"):
     check_real_array(kernel, name, ndim=2, layout="(KH, KW)",
                      hint="one 2-D kernel; for a conv layer's weights use show_conv_weights")
+    if max(kernel.shape) > MAX_KERNEL_SIDE:
+        fail(ValueError, name, f"a kernel of at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} "
+             "weights (every weight gets a cell, and a number in it)",
+             f"shape {tuple(kernel.shape)}",
+             "this looks like an image or a feature map; draw it with show_image(ax, ...)")
     return kernel
 
 
@@ -173,7 +183,8 @@ def show_kernel(ax, kernel, annotate=True, vmax=None, *, cmap=SIGNED_CMAP, fonts
     ax : matplotlib.axes.Axes
         Where to draw.
     kernel : numpy.ndarray
-        (KH, KW) weights.
+        (KH, KW) weights, at most 32 x 32 (:data:`MAX_KERNEL_SIDE`); larger
+        arrays are images, see :func:`show_image`.
     annotate : bool, optional
         Write each weight in its cell (compact format, e.g. "-1", "8", "0.11").
     vmax : float, optional
