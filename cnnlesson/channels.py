@@ -14,6 +14,9 @@ with evidence from many images instead of one.
   out their receptive fields, all channels at once with array operations.
 * :func:`firing_rate` says how often each channel responds at all (its output
   after the ReLU is positive), over all positions of all images.
+* :func:`top_class_share` says whether a channel's top images share a label:
+  a channel whose strongest responses all come from 7s has become a detector
+  of something typical of 7s.
 
 The pictures are drawn by :func:`cnnlesson.viz.show_top_patches`.
 """
@@ -28,7 +31,7 @@ from ._model_checks import _check_model, _check_real_number
 from ._validate import check_finite, check_float_array, check_positive_int, describe, fail
 from .receptive import receptive_fields
 
-__all__ = ["TopPatches", "top_patches", "firing_rate", "conv_layer_names"]
+__all__ = ["TopPatches", "top_patches", "firing_rate", "top_class_share", "conv_layer_names"]
 
 
 class TopPatches(NamedTuple):
@@ -237,3 +240,43 @@ def firing_rate(model, X: np.ndarray, layer: str = "conv1", *, batch_size: int =
     out = _layer_outputs(model, X, layer, batch_size)
     return (out > 0).mean(axis=(0, 2, 3), dtype=np.float64)
 
+
+
+def top_class_share(top: TopPatches, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The most common label among each channel's top images, and its share.
+
+    Parameters
+    ----------
+    top : TopPatches
+        From :func:`top_patches`.
+    labels : numpy.ndarray
+        (N,) int labels of the images ``top`` was computed on, e.g. ``y_test``.
+
+    Returns
+    -------
+    classes : numpy.ndarray
+        (F,) int64, the most common label among each channel's ``k`` top images
+        (the smallest one on a tie).
+    share : numpy.ndarray
+        (F,) float64 in [1/k, 1], the fraction of the ``k`` images with that label.
+        With 10 balanced classes a channel that ignores the class has a share near
+        the largest of k random draws (about 0.2-0.3 for k = 16).
+
+    Introduced in notebook 06_inside_the_network.
+    """
+    if not isinstance(top, TopPatches):
+        fail(TypeError, "top", "the TopPatches returned by top_patches", describe(top))
+    labels = np.asarray(labels) if isinstance(labels, (list, tuple)) else labels
+    if not isinstance(labels, np.ndarray) or labels.ndim != 1 \
+            or not np.issubdtype(labels.dtype, np.integer):
+        fail(TypeError, "labels", "a 1-D array of int labels (N,)", describe(labels),
+             "the labels of the images top_patches saw, e.g. y_test")
+    if labels.size <= int(top.image_index.max()) or labels.min() < 0:
+        fail(ValueError, "labels", "non-negative labels for every image top_patches saw",
+             f"{labels.size} labels (min {labels.min()}), image index up to "
+             f"{int(top.image_index.max())}", "pass the labels that match X, e.g. y_test")
+    picked = labels[top.image_index]                                  # (F, k)
+    counts = np.stack([np.bincount(row, minlength=int(labels.max()) + 1) for row in picked])
+    classes = counts.argmax(axis=1)
+    share = counts.max(axis=1) / picked.shape[1]
+    return classes.astype(np.int64), share.astype(np.float64)

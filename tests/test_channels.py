@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlesson import viz
-from cnnlesson.channels import TopPatches, conv_layer_names, firing_rate, top_patches
+from cnnlesson.channels import (
+    TopPatches,
+    conv_layer_names,
+    firing_rate,
+    top_class_share,
+    top_patches,
+)
 from cnnlesson.layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from cnnlesson.model import Sequential, seed_cnn
 from cnnlesson.receptive import receptive_fields
@@ -185,3 +191,18 @@ def test_show_top_patches_errors(images, kwargs, err, msg):
     args = dict(ax=ax, top=top_patches(seed_cnn(1), images, "conv2", k=2)) | kwargs
     with pytest.raises(err, match=msg):
         viz.show_top_patches(**args)
+
+
+def test_top_class_share_counts_the_labels_of_the_top_images():
+    top = TopPatches("conv1", np.zeros((2, 4, 1, 3, 3), np.float32), np.zeros((2, 4)),
+                     np.array([[0, 1, 2, 3], [4, 5, 0, 1]]), np.zeros((2, 4, 2), int),
+                     np.zeros((2, 4, 2), int), np.zeros((2, 4), bool), 3, 0.0)
+    labels = np.array([7, 7, 7, 1, 2, 2])
+    classes, share = top_class_share(top, labels)
+    assert classes.tolist() == [7, 2] and share.tolist() == [0.75, 0.5]   # tie 2-2: smaller
+    with pytest.raises(ValueError, match="labels must be non-negative labels for every image"):
+        top_class_share(top, labels[:3])
+    with pytest.raises(TypeError, match="labels must be a 1-D array of int labels"):
+        top_class_share(top, labels.astype(float))
+    with pytest.raises(TypeError, match="top must be the TopPatches"):
+        top_class_share("top", labels)
