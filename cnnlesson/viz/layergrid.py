@@ -206,11 +206,14 @@ class LayerGrid:
 
     # -- numbers in the cells ----------------------------------------------------------------
     def _add_numbers(self, w):
-        from ._base import cell_fontsize
-
         f, c, kh, kw = self.shape
         pitch = kw + self._kgap
-        size = cell_fontsize(self.ax, (c + 1) * pitch, f * pitch, lo=4.0, hi=12.0) * 0.9
+        ax = self.ax
+        ax.apply_aspect()  # the drawn size, after the equal aspect shrank the axes
+        fig = ax.get_figure(root=True)
+        x0, x1 = ax.transData.transform([(0, 0), (1 / pitch, 0)])[:, 0]
+        cell_pt = abs(x1 - x0) * 72 / fig.dpi
+        size = float(np.clip(0.3 * cell_pt, 4.0, 12.0))
         for j in range(c):
             for i in range(f):
                 for a in range(kh):
