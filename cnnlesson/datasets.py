@@ -43,8 +43,40 @@ SHAPE_CLASSES = (
     "plus", "h-bar", "v-bar", "diag-down", "diag-up",
 )
 
-#: Where :func:`load_digits` looks by default: ``data/digits.npz`` in the repository.
-DIGITS_PATH = Path(__file__).resolve().parent.parent / "data" / "digits.npz"
+def data_path(name: str) -> Path:
+    """Path of a file the course ships in ``data/``, wherever the package is installed.
+
+    The files live in ``data/`` at the top of the repository and ship inside
+    the wheel as the subpackage ``cnnlesson.data`` (``pyproject.toml`` maps
+    one onto the other), so an installed package (``pip install .``, a wheel,
+    a hosted service) finds them with :mod:`importlib.resources`; a checkout
+    that is only on ``sys.path`` (or an older editable install) falls back to
+    ``data/`` next to the ``cnnlesson/`` folder.
+
+    Parameters
+    ----------
+    name : str
+        A file name, e.g. ``"digits.npz"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path (it may not exist; the loaders then say how to restore it).
+    """
+    from importlib.resources import files
+
+    try:
+        candidate = files("cnnlesson.data") / name
+        if candidate.is_file():
+            return Path(str(candidate))
+    except (ModuleNotFoundError, TypeError, ValueError):
+        pass
+    return Path(__file__).resolve().parent.parent / "data" / name
+
+
+#: Where :func:`load_digits` looks by default: ``digits.npz`` shipped with the package
+#: (``data/digits.npz`` in the repository, ``cnnlesson/data/`` in an installed wheel).
+DIGITS_PATH = data_path("digits.npz")
 
 #: SHA-256 of ``data/digits.npz`` as produced by ``data/make_digits.py``.
 DIGITS_SHA256 = "4f193ecccf3ac0df67ad2d6172910f632a65f6b916da0d7e69bd11aeb2965584"

@@ -1,5 +1,6 @@
 """The project's install files agree with each other and with the README."""
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -68,3 +69,104 @@ def test_readme_quick_start_matches_ci():
     assert 'pip install -e ".[test]" && jupyter lab notebooks/' in readme
     assert 'pip install --quiet -e ".[test]"' in ci
     assert "\npytest\n" in readme and "pytest -q" in ci
+
+
+# ------------------------------------------------------------------------------------------------
+# the wheel ships the data (an installed package, not only a checkout, must find it)
+# ------------------------------------------------------------------------------------------------
+
+def _shipped_data_files() -> list[str]:
+    """Every file of data/ that the wheel must carry (the patterns of pyproject's package-data)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = config["package-data"]["cnnlesson.data"]
+    return sorted({p.name for pat in patterns for p in (ROOT / "data").glob(pat)})
+
+
+def test_every_package_is_listed_and_data_is_mapped():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "cnnlesson").rglob("__init__.py")}
+    assert found | {"cnnlesson.data"} == set(config["packages"]), (
+        "a package under cnnlesson/ is missing from [tool.setuptools] packages in pyproject.toml")
+    assert config["package-dir"] == {"cnnlesson.data": "data"}
+    assert {"digits.npz", "digits_model.npz"} <= set(_shipped_data_files())
+    assert (ROOT / "data" / "__init__.py").is_file()
+
+
+def test_a_built_wheel_installed_in_a_fresh_venv_finds_all_its_data(tmp_path):
+    """Build the wheel from a copy of the sources, install it (no editable mode) into a new
+    virtualenv without the system's packages, and load everything from another folder.
+
+    The runtime dependencies are not reinstalled (no network, and it would take minutes): a
+    .pth file points the new environment at this environment's site-packages *directory*,
+    which holds them; .pth files there (such as an editable install of cnnlesson) are not
+    processed, so the only cnnlesson the new environment sees is the one from the wheel.
+    """
+    import shutil
+    import site
+    import subprocess
+    import sys
+    import zipfile
+
+    src = tmp_path / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build")
+    for name in ("cnnlesson", "data"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--no-index", "-q", "-w", str(dist), str(src)], check=True, cwd=tmp_path)
+    (wheel,) = dist.glob("cnnlesson-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = _shipped_data_files()
+    missing = [n for n in shipped if f"cnnlesson/data/{n}" not in names]
+    assert not missing, f"the wheel lacks {missing}"
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
+                    "--no-deps", "--no-index", str(wheel)], check=True, cwd=tmp_path)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    deps = [p for p in site.getsitepackages() if "site-packages" in p]
+    Path(purelib, "course_dependencies.pth").write_text("\n".join(deps) + "\n")
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    script = f"""
+import json, numpy as np
+from importlib.resources import files
+import cnnlesson
+from cnnlesson import datasets, images
+assert cnnlesson.__file__.startswith({purelib!r}), cnnlesson.__file__
+assert str(datasets.DIGITS_PATH).startswith({purelib!r}), datasets.DIGITS_PATH
+(X, y), (Xt, yt) = datasets.load_digits()
+assert X.shape == (4000, 1, 26, 26) and Xt.shape == (1000, 1, 26, 26)
+assert images.load_photo().shape == (600, 512, 3)
+for name in {shipped!r}:
+    path = files("cnnlesson.data") / name
+    if name.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as npz:
+            assert len(npz.files) > 0, name
+    elif name.endswith(".json"):
+        json.loads(path.read_text())
+    else:
+        assert path.read_bytes(), name
+try:
+    from cnnlesson import pretrained
+except ImportError:
+    pretrained = None
+if pretrained is not None and (files("cnnlesson.data") / "digits_model.npz").is_file():
+    model = pretrained.load_digits_model()
+    assert model.predict(Xt[:8]).shape == (8,)
+print("ok", len({shipped!r}))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["MPLBACKEND"] = "Agg"
+    run = subprocess.run([str(python), "-c", script], cwd=elsewhere, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"ok {len(shipped)}"
