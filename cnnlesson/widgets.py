@@ -17,6 +17,10 @@ and reused::
     app.controls["preset"].value = "sobel x"   # same as choosing it in the menu
     app.result                                 # the filtered image now shown
 
+A notebook opened before its cells run shows each saved explorer as a still picture
+captioned "run this cell to use the controls" (see :class:`StillBox`), not as a line of
+text.
+
 Attributes of every app: ``controls`` (dict name -> widget), ``output`` (the
 ``Output`` widget), ``widget`` (the whole ``VBox``), ``figure`` (the current
 matplotlib Figure), ``result`` (what the update function returned for it) and
@@ -33,6 +37,8 @@ import numpy as np
 from ._validate import check_array, check_nonnegative_int, describe, fail
 
 __all__ = [
+    "STILL_NOTE",
+    "StillBox",  # noqa: F822 (built on first use, see __getattr__)
     "WidgetApp",
     "convolution_explorer",
     "convolution_explorer_update",
@@ -44,6 +50,108 @@ __all__ = [
     "snapshot_player",
     "snapshot_player_update",
 ]
+
+
+#: What a saved widget shows before its cell runs (its text form and the caption of its
+#: still picture).
+STILL_NOTE = "Interactive explorer: run this cell to use its controls."
+_STILL_CAPTION = "Still picture saved with the notebook. Run this cell to use the controls."
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _output_pngs(widget, seen=None) -> list:
+    """Base64 PNGs held by the ``Output`` widgets inside ``widget``, in display order."""
+    import ipywidgets as widgets
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return []
+    seen.add(id(widget))
+    if isinstance(widget, widgets.Output):
+        return [o["data"]["image/png"] for o in widget.outputs
+                if isinstance(o.get("data"), dict) and "image/png" in o["data"]]
+    found = []
+    for child in getattr(widget, "children", ()) or ():
+        found.extend(_output_pngs(child, seen))
+    return found
+
+
+def _captioned_png(png_b64: str, caption: str = _STILL_CAPTION) -> str:
+    """The base64 PNG with ``caption`` written in a band above it (for a still picture)."""
+    import base64
+    import io
+
+    from matplotlib import font_manager
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.open(io.BytesIO(base64.b64decode(png_b64))).convert("RGB")
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 15)
+    band = 30
+    width = max(picture.width, int(font.getlength(caption)) + 20)
+    still = Image.new("RGB", (width, picture.height + band), "white")
+    draw = ImageDraw.Draw(still)
+    draw.rectangle([0, 0, width - 1, band - 5], fill="#fff4e0")
+    draw.text((10, (band - 5) // 2), caption, fill="#5a3b00", font=font, anchor="lm")
+    still.paste(picture, (0, band))
+    buf = io.BytesIO()
+    still.save(buf, format="PNG", optimize=False, compress_level=6)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _still_bundle(widget, bundle: dict) -> dict:
+    """Add a one-line note and a still picture to a widget's display bundle.
+
+    JupyterLab shows a saved widget output of a notebook it has not trusted (any notebook
+    it did not run itself) in its richest *safe* form; with only ``text/plain`` beside the
+    widget view that used to be ``VBox(children=(...``. With ``image/png`` beside it, the
+    still picture (captioned: run the cell to use it) shows instead; a running kernel, and
+    a trusted notebook with saved widget state, still show the live widget.
+    """
+    bundle = dict(bundle)
+    bundle["text/plain"] = STILL_NOTE
+    pngs = _output_pngs(widget)
+    if pngs and _WIDGET_VIEW in bundle:
+        bundle["image/png"] = _captioned_png(pngs[0])
+    return bundle
+
+
+def _still_box_class():
+    cached = globals().get("StillBox")
+    if cached is not None:
+        return cached
+    import ipywidgets as widgets
+
+    class StillBox(widgets.VBox):
+        """A ``VBox`` that is saved with a still picture and a note to run its cell.
+
+        Displayed in a running notebook it is an ordinary ``VBox``. Its display bundle
+        also holds ``text/plain`` = :data:`STILL_NOTE` and ``image/png`` = the first picture
+        of its ``Output`` widgets with a caption saying to run the cell, which is what a
+        freshly opened notebook shows before the cell has run.
+
+        Parameters
+        ----------
+        children : list of widgets
+            As for ``ipywidgets.VBox``.
+
+        Introduced in notebook 00_start_here.
+        """
+
+        def _repr_mimebundle_(self, **kwargs):
+            return _still_bundle(self, super()._repr_mimebundle_(**kwargs))
+
+    StillBox.__module__ = __name__
+    StillBox.__qualname__ = "StillBox"
+    globals()["StillBox"] = StillBox
+    return StillBox
+
+
+def __getattr__(name):
+    # StillBox subclasses ipywidgets.VBox; built on first use, so importing the module
+    # does not import ipywidgets.
+    if name == "StillBox":
+        return _still_box_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class WidgetApp:
@@ -83,7 +191,7 @@ class WidgetApp:
             rows.append(widgets.HTML(f"<b>{title}</b>"))
         rows.extend(layout if layout is not None else [widgets.HBox(list(self.controls.values()))])
         rows.append(self.output)
-        self.widget = widgets.VBox(rows)
+        self.widget = _still_box_class()(rows)
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
         self.update(raise_errors=True)
@@ -143,6 +251,7 @@ class WidgetApp:
         return {"output_type": "stream", "name": "stdout", "text": self.error + "\n"}
 
     def _repr_mimebundle_(self, **kwargs):
+        # the widget view, plus a still picture and a note for a notebook opened unrun
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:

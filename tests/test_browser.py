@@ -45,6 +45,7 @@ PAGE_TIMEOUT = 90_000         # ms, notebook opened and kernel idle
 RUN_ALL_TIMEOUT = 240_000     # ms, every cell of one notebook run
 REDRAW_TIMEOUT = 30_000       # ms, a widget's picture redrawn after a change
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+SAVED = "saved"                # the lab's folder of notebooks as shipped (not cleared)
 
 
 # ---------------------------------------------------------------------------
@@ -145,6 +146,9 @@ def lab(tmp_path_factory):
     home.mkdir()
     for nb in NOTEBOOKS.glob("*.ipynb"):
         _copy_cleared(nb, root / nb.name)
+    (root / SAVED).mkdir()
+    for nb in NOTEBOOKS.glob("*.ipynb"):  # as shipped: executed, outputs and widget state kept
+        shutil.copy(nb, root / SAVED / nb.name)
     settings = base / "user-settings"
     # no news or update checks (there is no network); every cell in the DOM, so that the
     # checks below see all of them
@@ -395,6 +399,45 @@ def test_pooling_runs_in_jupyterlab_and_explorer_redraws(lab, page, screenshot_d
     cell.locator(".widget-toggle-button", has_text="avg").click()
     _wait_for_new_image(page, cell, second, "switching to average pooling")
     _screenshot(page, screenshot_dir, "03_pooling_explorer", cell)
+    assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
+
+
+def _widget_cells(path: Path) -> list[int]:
+    """Indices (among code cells) of the cells whose saved output is a widget."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    return [k for k, c in enumerate(code)
+            if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                   for o in c.get("outputs", []))]
+
+
+def test_saved_widgets_show_a_still_picture_before_their_cells_run(lab, page, screenshot_dir):
+    """A notebook as shipped, opened and not run: JupyterLab does not trust it, so a saved
+    widget output shows in its richest safe form. That must be the still picture with its
+    'run this cell' caption, never the widget's text form 'VBox(children=(...'."""
+    names = ["00_start_here.ipynb", "01_filtering.ipynb", "02_convolution.ipynb",
+             "03_pooling.ipynb", "04_backprop.ipynb"]
+    for name in names:
+        cells_with_widgets = _widget_cells(NOTEBOOKS / name)
+        assert cells_with_widgets, f"{name} has no saved widget output"
+        page.goto(lab.notebook_url(f"{SAVED}/{name}"))
+        page.wait_for_selector(CODE_CELLS, timeout=PAGE_TIMEOUT)
+        cells = page.locator(CODE_CELLS)
+        for k in cells_with_widgets:
+            cell = cells.nth(k)
+            cell.scroll_into_view_if_needed()
+            img = cell.locator(".jp-OutputArea-output img").first
+            img.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 200",
+                                   arg=img.element_handle(), timeout=PAGE_TIMEOUT)
+            text = cell.locator(".jp-Cell-outputArea").inner_text()
+            assert "VBox(" not in text and "HBox(" not in text, f"{name}: {text[:200]}"
+        outputs = page.locator(f"{PANEL} .jp-Cell-outputArea").all_inner_texts()
+        assert not [t for t in outputs if "VBox(children=" in t], \
+            f"{name} shows a widget as raw text"
+        if name == "03_pooling.ipynb":
+            _screenshot(page, screenshot_dir, "03_pooling_saved_explorer",
+                        cells.nth(cells_with_widgets[0]))
     assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
 
 

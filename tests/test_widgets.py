@@ -191,3 +191,55 @@ def test_an_invalid_entry_shows_its_message_in_the_output():
     box.value = float("nan")
     (shown,) = app.output.outputs
     assert shown["output_type"] == "stream" and app.error and app.error in shown["text"]
+
+
+# -- a notebook opened before its cells run -------------------------------------------------
+
+def _png_pixels(b64):
+    import base64
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB"))
+
+
+def test_saved_explorer_carries_a_note_and_a_captioned_still_picture():
+    """JupyterLab shows an untrusted saved widget output in its richest safe form: without
+    image/png that was the text/plain repr 'VBox(children=(...'."""
+    app = widgets.kernel_playground(photo())
+    bundle = app._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.STILL_NOTE
+    assert "VBox" not in bundle["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    still = _png_pixels(bundle["image/png"])
+    figure = _png_pixels(app.output.outputs[0]["data"]["image/png"])
+    # the figure, below a caption band of the same width
+    assert still.shape[1] == figure.shape[1] and still.shape[0] > figure.shape[0] + 20
+    band = still.shape[0] - figure.shape[0]
+    np.testing.assert_array_equal(still[band:], figure)
+    assert (still[:band].mean(axis=2) < 128).any()  # dark caption text on a light band
+    app.controls["preset"].value = "sobel x"       # the still follows the current picture
+    again = _png_pixels(app._repr_mimebundle_()["image/png"])
+    assert not np.array_equal(again, still)
+
+
+def test_still_box_is_a_vbox_and_without_a_picture_gives_only_the_note():
+    box = widgets.StillBox([ipywidgets.IntSlider(), ipywidgets.Output()])
+    assert isinstance(box, ipywidgets.VBox)
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.STILL_NOTE and "image/png" not in bundle
+
+
+def test_an_error_message_gives_no_still_picture():
+    app = widgets.kernel_playground(photo())
+    app.controls["k00"].value = float("nan")
+    assert "image/png" not in app._repr_mimebundle_()
+
+
+def test_brightness_demo_of_notebook_00_is_saved_with_a_still_picture():
+    from cnnlesson import setup_check
+
+    box = setup_check.brightness_demo(np.full((4, 4, 3), 0.5))
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.STILL_NOTE and "image/png" in bundle
