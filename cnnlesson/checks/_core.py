@@ -504,7 +504,7 @@ def _numeric_array(value, what: str, expected: str) -> np.ndarray:
                 raise AssertionError(f"{what} should be {expected}; its rows have different "
                                      "lengths (a ragged list), so it is not a rectangular "
                                      "array.")
-            if not isinstance(item, numbers.Number):
+            if not isinstance(item, numbers.Number) or isinstance(item, (bool, np.bool_)):
                 raise AssertionError(f"{what} should be {expected}; one of its entries is "
                                      f"{_describe(item)}.")
         if any(isinstance(item, numbers.Complex) and not isinstance(item, numbers.Real)
@@ -513,6 +513,9 @@ def _numeric_array(value, what: str, expected: str) -> np.ndarray:
     elif arr.dtype.kind in "USV":
         raise AssertionError(f"{what} holds strings ({_describe(arr)}); write the numbers "
                              "without quotes.")
+    elif arr.dtype.kind == "b":
+        raise AssertionError(f"{what} holds truth values (True/False), not numbers; got "
+                             f"{_describe(arr)}.")
     elif arr.dtype.kind in "mM":
         raise AssertionError(f"{what} should be {expected}; got {_describe(arr)}.")
     if np.iscomplexobj(arr):

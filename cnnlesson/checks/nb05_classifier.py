@@ -272,7 +272,7 @@ def softmax_xent(my_softmax_cross_entropy):
             raise AssertionError("your function changed the logits array in place; compute "
                                  "into new arrays (e.g. z = logits - ..., not logits -= ...).")
         loss, d_raw = out
-        if isinstance(loss, (list, tuple, np.ndarray)) and np.size(loss) != 1:
+        if isinstance(loss, np.ndarray) and loss.size != 1:
             raise AssertionError(f"the loss should be one number; for {what} it is "
                                  f"{np.shape(loss)!r}. Hint: take the mean over the batch.")
         if isinstance(loss, (float, np.floating)) or (isinstance(loss, np.ndarray)
