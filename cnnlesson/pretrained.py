@@ -24,12 +24,13 @@ import os
 from pathlib import Path
 
 from ._validate import describe, fail
-from .datasets import DIGITS_PATH
+from .datasets import data_path
 
 __all__ = ["DIGITS_MODEL_PATH", "load_digits_model"]
 
-#: Where :func:`load_digits_model` looks by default: next to the digits, ``data/digits_model.npz``.
-DIGITS_MODEL_PATH = Path(DIGITS_PATH).parent / "digits_model.npz"
+#: Where :func:`load_digits_model` looks by default: ``digits_model.npz`` shipped with the
+#: package (``data/`` in the repository, ``cnnlesson/data/`` in an installed wheel).
+DIGITS_MODEL_PATH = data_path("digits_model.npz")
 
 _RESTORE_HINT = ("restore it with `git checkout -- data/digits_model.npz` or regenerate it with "
                  "`python data/make_digits_model.py` (about half a minute)")
