@@ -7,6 +7,7 @@ browser). Runs alternate, each configuration several times, and the median
 wall-clock times are compared.
 
     python bench/bench_liveview.py [--n 3000] [--epochs 3] [--repeats 3] [--every 20]
+                                   [--layer conv1]
 
 matplotlib is warmed up first (fonts loaded), as it is in a notebook that has
 drawn any figure.
@@ -62,6 +63,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--every", type=int, default=20, help="LiveView refresh interval (steps)")
+    ap.add_argument("--layer", default="conv1", help="conv layer the LiveView shows")
     args = ap.parse_args()
     (X, y), (Xte, _) = datasets.load_digits()
     X, y = X[:args.n], y[:args.n]
@@ -72,7 +74,7 @@ def main():
         wall, cpu = _run(X, y, epochs=args.epochs, live=None)
         plain.append(wall)
         cpu_plain.append(cpu)
-        lv = LiveView(every=args.every, probe=Xte[0], display=_stub_display)
+        lv = LiveView(every=args.every, probe=Xte[0], layer=args.layer, display=_stub_display)
         wall, cpu = _run(X, y, epochs=args.epochs, live=lv)
         with_live.append(wall)
         cpu_live.append(cpu)
@@ -84,7 +86,7 @@ def main():
     ca, cb = statistics.median(cpu_plain), statistics.median(cpu_live)
     steps = args.epochs * -(-args.n // 32)
     print(f"fit on {args.n} digits, {args.epochs} epochs ({steps} steps), batch 32, "
-          f"LiveView(every={args.every})")
+          f"LiveView(every={args.every}, layer={args.layer!r})")
     print(f"  without LiveView: median {a:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in plain)})")
     print(f"  with LiveView:    median {b:.3f} s  (runs: "
           f"{', '.join(f'{t:.3f}' for t in with_live)})")

@@ -198,6 +198,7 @@ class LiveView(Callback):
                 else None
         self._t0 = time.perf_counter()
         self._last_step_drawn = -1
+        self._val_drawn = 0
 
     def _find_layer(self, model):
         convs = _conv_layers(model)
@@ -225,8 +226,9 @@ class LiveView(Callback):
         self._refresh(state)
 
     def on_train_end(self, state) -> None:
-        if self.active and self._last_step_drawn != state.step:
-            self._refresh(state)
+        if self.active and (self._last_step_drawn != state.step
+                            or self._val_drawn != len(state.history.epoch_val_loss)):
+            self._refresh(state)  # the final state, with the last epoch's validation
         if self._fig is not None:
             self._fig = None  # free the figure; the last picture stays displayed
 
@@ -393,6 +395,7 @@ class LiveView(Callback):
         else:
             text += "   (before training)"
         h = state.history
+        self._val_drawn = len(h.epoch_val_loss)
         rebuild = False
         if h.epoch_val_loss:
             ex = np.arange(1, len(h.epoch_val_loss) + 1)
@@ -454,7 +457,7 @@ def _palette_for(fig, dynamic):
     import matplotlib as mpl
     from PIL import Image
 
-    rgb = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    rgb = np.asarray(fig.canvas.buffer_rgba())[::3, ::3, :3]   # a sample is enough
     extra = [mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3]]
     for a in dynamic:
         if hasattr(a, "get_cmap"):
