@@ -116,8 +116,6 @@ def marker_problems(source: str) -> list[tuple[int, str]]:
     -------
     list of (int, str)
         ``(line number counted from 1, what is wrong)``; empty when the markers are fine.
-
-    Introduced in notebook 00_start_here.
     """
     problems: list[tuple[int, str]] = []
     open_line = None
@@ -159,8 +157,6 @@ def strip_solutions(source: str) -> str:
     ------
     ValueError
         If the markers do not pair up, or a line looks like a marker but is not exactly one.
-
-    Introduced in notebook 00_start_here.
     """
     problems = marker_problems(source)
     if problems:
@@ -251,8 +247,6 @@ def student_notebook(nb: dict, name: str = "notebook") -> dict:
     ------
     StudentEditionError
         If any solution marker is wrong; the message names the notebook, cell and line of each.
-
-    Introduced in notebook 00_start_here.
     """
     problems = notebook_problems(nb, name)
     if problems:
@@ -293,8 +287,6 @@ def notebook_problems(nb, name: str = "notebook") -> list[str]:
     -------
     list of str
         Lines like ``"01_x.ipynb, cell 4 (index 3), line 2: ..."``; empty when all is well.
-
-    Introduced in notebook 00_start_here.
     """
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
@@ -366,8 +358,6 @@ def build_student_edition(src_dir: str | Path, out_dir: str | Path, *,
     StudentEditionError
         If the output folder is unsafe, a notebook would be overwritten without ``force``, or a
         notebook is unreadable or has a wrong solution marker.
-
-    Introduced in notebook 00_start_here.
     """
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     if not src_dir.is_dir():
@@ -429,6 +419,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="output folder (default: student)")
     student.add_argument("--force", action="store_true",
                          help="overwrite student notebooks already in the output folder")
+    from . import report
+
+    report.add_arguments(sub)
     return parser
 
 
@@ -440,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     int
         0 on success, 2 on a misuse or a refused request (the message says why).
     """
+    from . import report
+
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -447,9 +442,9 @@ def main(argv: list[str] | None = None) -> int:
             written = build_student_edition(args.notebooks, args.out, force=args.force)
             print(f"wrote {len(written)} student notebooks to {Path(args.out)}/")
             return 0
-        raise AssertionError(args.command)  # pragma: no cover - argparse allows no other
-    except (StudentEditionError, FileNotFoundError, NotADirectoryError, PermissionError,
-            ValueError) as err:
+        return args.run_command(args)
+    except (StudentEditionError, report.ReportError, FileNotFoundError, NotADirectoryError,
+            PermissionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except OSError as err:
