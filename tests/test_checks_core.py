@@ -42,7 +42,7 @@ def test_the_record_of_a_pass_and_of_a_stub(capsys):
     assert result.status == "not_attempted" and result.record["hint"] == ""
     assert capsys.readouterr().out.splitlines()[-1] == (
         "[not attempted yet] Exercise 0.1: double it: stub still raises NotImplementedError; "
-        "replace it with your answer, then run this cell again.")
+        "replace that line with your code, then run this cell again.")
 
 
 def test_not_attempted_names_the_answer_still_ellipsis(capsys):

@@ -213,8 +213,9 @@ def emit_record(record: dict) -> None:
 
 def _not_attempted_line(title: str, what: str = "") -> str:
     if what:
-        return (f"[not attempted yet] {title}: {what}; replace it with your answer, then run "
-                "this cell again.")
+        action = ("replace that line with your code" if "NotImplementedError" in what
+                  else "replace it with your answer")
+        return f"[not attempted yet] {title}: {what}; {action}, then run this cell again."
     return (f"[not attempted yet] {title}: replace the `...` or the "
             "`raise NotImplementedError` line with your answer, then run this cell again.")
 
@@ -611,7 +612,10 @@ def expect_array(value, what: str = "your answer", *, ndim: int | None = None,
         raise NotAttempted(f"`{what}` is still `...`")
     if value is None:
         raise AssertionError(f"{what} is None: did you forget to `return` the result?")
-    if isinstance(value, (str, bytes, dict, set, frozenset)) or callable(value):
+    if isinstance(value, (str, bytes)):
+        raise AssertionError(f"{what} should be an array of numbers; got str {value!r}: that "
+                             "is a string, write the numbers without quotes.")
+    if isinstance(value, (dict, set, frozenset)) or callable(value):
         raise AssertionError(f"{what} should be an array of numbers; got "
                              f"{type(value).__name__}.")
     arr = _numeric_array(value, what, "an array of numbers")
