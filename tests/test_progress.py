@@ -146,3 +146,36 @@ def test_progress_errors():
         Progress(display=3)
     with pytest.raises(ValueError, match="interval must be a number of seconds >= 0"):
         Progress(interval=-1)
+
+
+def test_training_code_records_and_never_plots():
+    """fit with its progress display and Snapshots runs without matplotlib ever imported."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("train.py", "progress.py"):
+        tree = ast.parse((root / "cnnlesson" / name).read_text(encoding="utf-8"))
+        imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not any("matplotlib" in m or "viz" in m for m in imported), (name, imported)
+    code = """
+import io, sys
+import numpy as np
+from cnnlesson import model, optim, train
+from cnnlesson.progress import Progress
+class T(io.StringIO):
+    def isatty(self): return True
+rng = np.random.default_rng(0)
+X = rng.random((16, 1, 26, 26), dtype=np.float32); y = rng.integers(0, 10, 16)
+m = model.seed_cnn(in_channels=1, seed=0)
+snaps = train.Snapshots(every=1, probe=X[:1])
+train.fit(m, X, y, epochs=1, batch_size=8, optimizer=optim.SGD(m.parameters(), 0.1),
+          callbacks=[snaps], progress=Progress(stream=T()))
+print(sorted(k for k in sys.modules if k.startswith(("matplotlib", "cnnlesson.viz"))))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root)
+    assert out.stdout.strip() == "[]"
