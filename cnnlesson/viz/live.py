@@ -344,7 +344,7 @@ class LiveView(Callback):
             labels = channel_roles(conv.name, c, previous_conv(names, shapes, conv.name))
             self.grid = LayerGrid(ax_g, w0, m0, wmax=self.wmax, fmax=self.fmax,
                                   channel_labels=labels, numbers=self.numbers)
-            ax_g.set_title(f"{conv.name}: {f} filters x {c} input channel"
+            ax_g.set_title(f"{conv.name}: {f} filter{'s' if f > 1 else ''} x {c} input channel"
                            f"{'s' if c > 1 else ''}", fontsize=12, pad=6)
             cb_h = (grid_top - 0.5) / height
             cax_w = fig.add_axes((0.865, 0.35 / height, 0.01, cb_h))

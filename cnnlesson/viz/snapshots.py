@@ -171,12 +171,21 @@ class SnapshotView:
             channel_labels = channel_roles(layer, c, previous_conv(names, shapes, layer))
 
         show_probe = probe is not None and has_maps
-        if show_probe:
-            gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 4.0])
-            ax_p = fig.add_subplot(gs[0, 0])
-            ax_g = fig.add_subplot(gs[0, 1])
-        else:
-            ax_p, ax_g = None, fig.add_subplot()
+        # widths (inches) that let the grid fill its column, so the colour bars sit beside it
+        # and a layer with few filters leaves the spare width empty at the right
+        fw, fh = fig.get_size_inches()
+        box_h = max(fh - 2.3, 1.0)
+        rows = c + (_MAP_ROWS if has_maps else 0)
+        colorbars = 2.2 if has_maps else 1.1
+        probe_w = min(2.6, box_h) if show_probe else 0.0
+        room = max(fw - probe_w - colorbars, 1.0)
+        grid_w = min(room, box_h * f / rows + 2.0)   # + the row labels
+        ratios = ([probe_w] if show_probe else []) + [grid_w + colorbars]
+        if room - grid_w > 0.5:
+            ratios.append(room - grid_w)
+        gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
+        ax_p = fig.add_subplot(gs[0, 0]) if show_probe else None
+        ax_g = fig.add_subplot(gs[0, 1 if show_probe else 0])
         self.axes = {"grid": ax_g}
         self.probe_image = None
         if show_probe:
@@ -193,8 +202,8 @@ class SnapshotView:
         self.kernel_image = self.grid.kernel_image
         self.map_image = self.grid.map_image
         self.tile_labels = self.grid.number_texts
-        ax_g.set_title(f"{layer}: {f} filters x {c} input channel{'s' if c > 1 else ''} "
-                       f"of {kh}x{kw}", fontsize="medium", pad=8)
+        ax_g.set_title(f"{layer}: {f} filter{'s' if f > 1 else ''} x {c} input "
+                       f"channel{'s' if c > 1 else ''} of {kh}x{kw}", fontsize="medium", pad=8)
         shrink = 0.9 if c > 2 else 1.0
         # constrained layout puts the colorbar added last next to the grid: the kernels'
         if has_maps:
@@ -238,6 +247,9 @@ class SnapshotView:
         self.index = k
         return [*changed, self.title]
 
+
+#: Height of the row of feature maps, with its gap, in kernel rows.
+_MAP_ROWS = 1.45
 
 #: Default figure width (inches): 1300 px at the course's 100 dpi.
 FIG_WIDTH = 13.0
