@@ -17,7 +17,7 @@ __all__ = ["STATUS_STYLE", "report_html"]
 STATUS_STYLE = {
     "fail": ("\u2717", "fail", "#ffcfc9", 0),
     "error": ("!", "error before/in the check", "#ffd9a8", 1),
-    "timeout": ("\u231b", "timed out", "#e2d4ff", 2),
+    "timeout": ("\u221e", "timed out", "#e2d4ff", 2),
     "not_attempted": ("\u2013", "not attempted", "#e8e8e8", 3),
     "missing": ("\u2205", "not handed in", "#ffffff", 4),
     "malformed": ("?", "malformed notebook", "#bdbdbd", 5),
@@ -35,6 +35,8 @@ th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: center; vertic
 thead th { background: #f6f8fa; position: sticky; top: 0; }
 thead th.sortable { cursor: pointer; }
 thead th.sortable:hover { background: #eaeef2; }
+th .short { font-weight: normal; font-size: 11px; color: #57606a; display: inline-block;
+  max-width: 9em; }
 th.student, td.student { text-align: left; white-space: nowrap; }
 td.cell { min-width: 2.2em; }
 td.cell details summary { list-style: none; cursor: pointer; }
@@ -125,9 +127,14 @@ def report_html(rows, columns, meta) -> str:
     head1 = ('<tr><th rowspan="2" class="student sortable" data-col="student">student</th>'
              '<th rowspan="2" class="sortable" title="exercises passed">passed</th>'
              + "".join(f'<th colspan="{n}">{_e(nb)}</th>' for nb, n in groups) + "</tr>")
-    head2 = "<tr>" + "".join(
-        f'<th class="sortable" title="{_e(titles.get(c, c[1]))}">{_e(c[1] or "(notebook)")}</th>'
-        for c in columns) + "</tr>"
+    def header(col):
+        title = titles.get(col, "")
+        short = title.split(":", 1)[1].strip() if ":" in title else ""
+        return (f'<th class="sortable" title="{_e(title or col[1])}">'
+                f'{_e(col[1] or "(notebook)")}'
+                + (f'<br><span class="short">{_e(short)}</span>' if short else "") + "</th>")
+
+    head2 = "<tr>" + "".join(header(c) for c in columns) + "</tr>"
 
     body = []
     for student in students:
