@@ -123,8 +123,8 @@ def show_top_patches(ax, top, *, channels=None, show_mean: bool = True, title=No
     show_mean : bool, default True
         Put the average of each row's patches first.
     title : str, optional
-        Default: "<layer>: top <k> of <F> channels, <S>x<S> pixels each"; a note
-        is added when some receptive fields reach past the image border.
+        Default: "<layer>: <S>x<S>-pixel patches, top <k> of each channel" on two
+        lines; a note is added when some receptive fields reach past the image border.
     values : bool, default False
         Label each row with its strongest response.
 
@@ -152,7 +152,7 @@ def show_top_patches(ax, top, *, channels=None, show_mean: bool = True, title=No
     for side in ax.spines.values():
         side.set_visible(False)
     if title is None:
-        title = f"{top.layer}: top {k} patches of each channel, {top.size}x{top.size} pixels"
+        title = f"{top.layer}: {top.size}x{top.size}-pixel patches,\ntop {k} of each channel"
         n_clipped = int(top.clipped[idx].sum())
         if n_clipped:
             title += (f"\n({n_clipped} reach past the image border; the missing pixels are "
