@@ -89,7 +89,7 @@ def test_network_shapes_wrong_structure():
         checks.network_shapes(relus, RIGHT_PARAMS)
     with fails("should have 7 entries"):
         checks.network_shapes(RIGHT_SHAPES[:4], RIGHT_PARAMS)
-    with fails("should be a list of 7 shapes"):
+    with fails("is the string '24x24x6', not a list of 7 shapes: text in quotes is a string"):
         checks.network_shapes("24x24x6", RIGHT_PARAMS)
     with fails("a whole number"):
         checks.network_shapes(_with(RIGHT_SHAPES, 0, (6.0, 24, 24)), RIGHT_PARAMS)
