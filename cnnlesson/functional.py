@@ -30,11 +30,16 @@ uint8 image must first be converted to float, e.g. with
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from cnnlesson import _kernels as K
+from cnnlesson._kernels import (
+    AvgPool2dCache,
+    Conv2dCache,
+    LinearCache,
+    MaxPool2dCache,
+    ReluCache,
+)
 from cnnlesson._validate import (
     check_allocation,
     check_array,
@@ -71,88 +76,6 @@ __all__ = [
     "flatten",
     "softmax_cross_entropy",
 ]
-
-
-# ----------------------------------------------------------------------------
-# Caches
-# ----------------------------------------------------------------------------
-
-
-class Conv2dCache(NamedTuple):
-    """What :func:`conv2d_backward` needs from :func:`conv2d_forward`.
-
-    Attributes
-    ----------
-    x : numpy.ndarray, shape (N, C, H, W)
-        The input (not padded).
-    w : numpy.ndarray, shape (F, C, KH, KW)
-        The weights.
-    stride : int
-        The stride used.
-    padding : int
-        The zero padding used.
-    cols : numpy.ndarray of shape (N, C*KH*KW, OH*OW), or None
-        The unfolded input windows, kept by the vectorised forward pass so the
-        backward pass need not rebuild them; ``None`` from the naive version.
-    """
-
-    x: np.ndarray
-    w: np.ndarray
-    stride: int
-    padding: int
-    cols: np.ndarray | None = None
-
-
-class MaxPool2dCache(NamedTuple):
-    """What :func:`maxpool2d_backward` needs from :func:`maxpool2d_forward`.
-
-    Attributes
-    ----------
-    x : numpy.ndarray, shape (N, C, H, W)
-        The input.
-    out : numpy.ndarray, shape (N, C, OH, OW)
-        The pooled output (the maximum of each window).
-    size : int
-        The window size.
-    stride : int
-        The stride (already resolved: never None).
-    """
-
-    x: np.ndarray
-    out: np.ndarray
-    size: int
-    stride: int
-
-
-class AvgPool2dCache(NamedTuple):
-    """What :func:`avgpool2d_backward` needs from :func:`avgpool2d_forward`.
-
-    Attributes
-    ----------
-    x : numpy.ndarray, shape (N, C, H, W)
-        The input.
-    size : int
-        The window size.
-    stride : int
-        The stride (already resolved: never None).
-    """
-
-    x: np.ndarray
-    size: int
-    stride: int
-
-
-class ReluCache(NamedTuple):
-    """What :func:`relu_backward` needs: the input ``x`` of :func:`relu_forward`."""
-
-    x: np.ndarray
-
-
-class LinearCache(NamedTuple):
-    """What :func:`linear_backward` needs: the input ``x`` (N, D) and weights ``w`` (D, M)."""
-
-    x: np.ndarray
-    w: np.ndarray
 
 
 # ----------------------------------------------------------------------------
@@ -303,26 +226,9 @@ def _check_pool_args(x, size, stride) -> tuple[int, int, int, int]:
             conv_output_size(height, size, stride), conv_output_size(width, size, stride))
 
 
-def _pad(x: np.ndarray, padding: int) -> np.ndarray:
-    """Return ``x`` with ``padding`` zero rows and columns added on each side (no copy if 0)."""
-    if padding == 0:
-        return x
-    n, c, h, w = x.shape
-    out = np.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-    out[:, :, padding:padding + h, padding:padding + w] = x
-    return out
-
-
-def _window_slices(kernel_h: int, kernel_w: int, stride: int, out_h: int, out_w: int):
-    """Yield ``(u, v, rows, cols)`` for each offset (u, v) inside a window, row-major.
-
-    ``x[:, :, rows, cols]`` is the (out_h, out_w) grid of the values at offset
-    (u, v) of every window: a strided view, no copy.
-    """
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            yield (u, v, slice(u, u + stride * (out_h - 1) + 1, stride),
-                   slice(v, v + stride * (out_w - 1) + 1, stride))
+_pad = K.pad
+_window_slices = K.window_slices
+_unfold = K.unfold
 
 
 # ----------------------------------------------------------------------------
@@ -383,22 +289,6 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
 # ----------------------------------------------------------------------------
 
 
-def _unfold(x_padded: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
-            out_h: int, out_w: int) -> np.ndarray:
-    """Copy every window of ``x_padded`` into a column: (N, C*KH*KW, OH*OW).
-
-    Column ``l`` of sample ``n`` holds the C*KH*KW input values under the kernel
-    at output position ``l`` (row-major over (OH, OW)), ordered like
-    ``w[f].ravel()``, so a convolution becomes a matrix product.
-    """
-    n, c = x_padded.shape[:2]
-    # (N, C, OH, OW, KH, KW) strided view: no copy yet.
-    windows = sliding_window_view(x_padded, (kernel_h, kernel_w), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride][:, :, :out_h, :out_w]
-    # Reorder to (N, C, KH, KW, OH, OW); the reshape makes the one copy.
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel_h * kernel_w, out_h * out_w)
-
-
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
                    padding: int = 0) -> tuple[np.ndarray, Conv2dCache]:
     """2-D convolution layer, forward pass (vectorised).
@@ -439,15 +329,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
 
     Introduced in notebook 02_convolution.
     """
-    stride, padding, out_h, out_w = _check_conv_args(x, w, b, stride, padding)
-    n = x.shape[0]
-    num_filters, _, kernel_h, kernel_w = w.shape
-    cols = _unfold(_pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
-    # (F, C*KH*KW) @ (N, C*KH*KW, OH*OW) -> (N, F, OH*OW): one product per image.
-    out = w.reshape(num_filters, -1) @ cols
-    out += b[:, None]
-    out = out.reshape(n, num_filters, out_h, out_w)
-    return out, Conv2dCache(x, w, stride, padding, cols)
+    stride, padding, _, _ = _check_conv_args(x, w, b, stride, padding)
+    return K.conv2d_forward(x, w, b, stride, padding)
 
 
 def conv2d_backward(dout: np.ndarray,
@@ -481,53 +364,7 @@ def conv2d_backward(dout: np.ndarray,
     out_h = conv_output_size(height, kernel_h, stride, padding)
     out_w = conv_output_size(width, kernel_w, stride, padding)
     _check_dout(dout, (n, num_filters, out_h, out_w), x.dtype, "conv2d_forward")
-    if cols is None:  # cache from the naive forward pass
-        cols = _unfold(_pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
-
-    dout_flat = dout.reshape(n, num_filters, out_h * out_w)
-    db = dout_flat.sum(axis=(0, 2))
-    # Per image: (F, OH*OW) @ (OH*OW, C*KH*KW), then summed over the batch.
-    dw = (dout_flat @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    dx_padded = _input_gradient(dout, w, (height + 2 * padding, width + 2 * padding), stride)
-    dx = dx_padded[:, :, padding:padding + height, padding:padding + width]
-    return np.ascontiguousarray(dx), dw, db
-
-
-def _input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
-                    stride: int) -> np.ndarray:
-    """Gradient of conv2d with respect to the padded input, (N, C, H + 2p, W + 2p).
-
-    The inputs under kernel offset (u, v) of every window form a strided grid
-    of the padded input; each receives ``w[:, :, u, v]`` weighted by ``dout``
-    and summed over the filters. We loop over the KH*KW offsets (small
-    temporaries; one big (N, C*KH*KW, OH*OW) array is slower) and add each
-    offset's contribution into its strided grid. Two memory layouts, same
-    numbers up to rounding:
-
-    * large maps (OH*OW > N*C, e.g. the first layer): NCHW, one
-      (C, F) @ (F, OH*OW) product per image;
-    * small maps (late layers, e.g. 3x3 outputs): (H, W, N, C), one product
-      for the whole batch, so that the strided additions run over long
-      contiguous rows of N*C values instead of rows of OW values.
-    """
-    n, num_filters, out_h, out_w = dout.shape
-    channels = w.shape[1]
-    kernel_h, kernel_w = w.shape[2:]
-    slices = _window_slices(kernel_h, kernel_w, stride, out_h, out_w)
-    if out_h * out_w > n * channels:
-        w_by_offset = w.transpose(2, 3, 1, 0)  # (KH, KW, C, F)
-        dout_flat = dout.reshape(n, num_filters, out_h * out_w)
-        dx = np.zeros((n, channels, *padded_hw), dtype=dout.dtype)
-        for u, v, rows, columns in slices:
-            dx[:, :, rows, columns] += (w_by_offset[u, v] @ dout_flat).reshape(
-                n, channels, out_h, out_w)
-        return dx
-    w_by_offset = w.transpose(2, 3, 0, 1)  # (KH, KW, F, C)
-    dout_rows = np.ascontiguousarray(dout.transpose(2, 3, 0, 1)).reshape(-1, num_filters)
-    dx = np.zeros((*padded_hw, n, channels), dtype=dout.dtype)
-    for u, v, rows, columns in slices:
-        dx[rows, columns] += (dout_rows @ w_by_offset[u, v]).reshape(out_h, out_w, n, channels)
-    return dx.transpose(2, 3, 0, 1)
+    return K.conv2d_backward(dout, cache)
 
 
 def conv2d_forward_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
@@ -669,15 +506,9 @@ def maxpool2d_forward(x: np.ndarray, size: int = 2,
 
     Introduced in notebook 03_pooling.
     """
-    size, stride, out_h, out_w = _check_pool_args(x, size, stride)
+    size, stride, _, _ = _check_pool_args(x, size, stride)
     # The maximum of the size*size strided grids, one per offset in the window.
-    out = None
-    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
-        if out is None:
-            out = x[:, :, rows, cols].copy()
-        else:
-            np.maximum(out, x[:, :, rows, cols], out=out)
-    return out, MaxPool2dCache(x, out, size, stride)
+    return K.maxpool2d_forward(x, size, stride)
 
 
 def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
@@ -709,24 +540,7 @@ def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
     _check_cache(cache, MaxPool2dCache, "maxpool2d_forward")
     x, out, size, stride = cache
     _check_dout(dout, out.shape, x.dtype, "maxpool2d_forward")
-    out_h, out_w = out.shape[2:]
-    overlapping = stride < size
-    dx = np.zeros_like(x)
-    # Visit the offsets of the window in row-major order; a window's gradient
-    # goes to the first offset holding its maximum, then the window is "taken".
-    taken = np.zeros(out.shape, dtype=bool)
-    is_max = np.empty(out.shape, dtype=bool)
-    routed = np.empty(out.shape, dtype=x.dtype) if overlapping else None
-    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
-        np.equal(x[:, :, rows, cols], out, out=is_max)
-        np.greater(is_max, taken, out=is_max)  # is the maximum and not yet taken
-        taken |= is_max
-        if overlapping:  # the strided grids of two offsets can share inputs
-            np.multiply(dout, is_max, out=routed)
-            dx[:, :, rows, cols] += routed
-        else:  # each input belongs to exactly one window and one offset
-            np.multiply(dout, is_max, out=dx[:, :, rows, cols])
-    return dx
+    return K.maxpool2d_backward(dout, cache)
 
 
 def maxpool2d_forward_naive(x: np.ndarray, size: int = 2,
@@ -826,12 +640,8 @@ def avgpool2d_forward(x: np.ndarray, size: int = 2,
 
     Introduced in notebook 03_pooling.
     """
-    size, stride, out_h, out_w = _check_pool_args(x, size, stride)
-    out = np.zeros((*x.shape[:2], out_h, out_w), dtype=x.dtype)
-    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
-        out += x[:, :, rows, cols]
-    out *= 1.0 / (size * size)
-    return out, AvgPool2dCache(x, size, stride)
+    size, stride, _, _ = _check_pool_args(x, size, stride)
+    return K.avgpool2d_forward(x, size, stride)
 
 
 def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
@@ -857,11 +667,7 @@ def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
     out_h = conv_output_size(x.shape[2], size, stride)
     out_w = conv_output_size(x.shape[3], size, stride)
     _check_dout(dout, (*x.shape[:2], out_h, out_w), x.dtype, "avgpool2d_forward")
-    share = dout * (1.0 / (size * size))
-    dx = np.zeros_like(x)
-    for _, _, rows, cols in _window_slices(size, size, stride, out_h, out_w):
-        dx[:, :, rows, cols] += share
-    return dx
+    return K.avgpool2d_backward(dout, cache)
 
 
 # ----------------------------------------------------------------------------
@@ -887,7 +693,7 @@ def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:
     """
     _float_input(x, "x")
     check_finite(x, "x")
-    return np.maximum(x, 0), ReluCache(x)
+    return K.relu_forward(x)
 
 
 def relu_backward(dout: np.ndarray, cache: ReluCache) -> np.ndarray:
@@ -910,7 +716,7 @@ def relu_backward(dout: np.ndarray, cache: ReluCache) -> np.ndarray:
     """
     _check_cache(cache, ReluCache, "relu_forward")
     _check_dout(dout, cache.x.shape, cache.x.dtype, "relu_forward")
-    return np.where(cache.x > 0, dout, 0)
+    return K.relu_backward(dout, cache)
 
 
 def flatten(x: np.ndarray) -> np.ndarray:
@@ -977,7 +783,7 @@ def linear_forward(x: np.ndarray, w: np.ndarray,
     check_finite(x, "x")
     check_finite(w, "w")
     check_finite(b, "b")
-    return x @ w + b, LinearCache(x, w)
+    return K.linear_forward(x, w, b)
 
 
 def linear_backward(dout: np.ndarray,
@@ -1005,7 +811,7 @@ def linear_backward(dout: np.ndarray,
     _check_cache(cache, LinearCache, "linear_forward")
     x, w = cache
     _check_dout(dout, (x.shape[0], w.shape[1]), x.dtype, "linear_forward")
-    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    return K.linear_backward(dout, cache)
 
 
 # ----------------------------------------------------------------------------
@@ -1047,12 +853,6 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.
     check_finite(logits, "logits",
                  "the network produced NaN/inf: lower the learning rate or check the inputs")
     check_labels(y, "y", n, num_classes)
-    shifted = logits - logits.max(axis=1, keepdims=True)  # largest entry of each row is 0
-    exp = np.exp(shifted)
-    sum_exp = exp.sum(axis=1, keepdims=True)  # >= 1, so the log is safe
-    rows = np.arange(n)
-    loss = float(np.mean(np.log(sum_exp[:, 0]) - shifted[rows, y]))
-    dlogits = exp / sum_exp  # the softmax probabilities
-    dlogits[rows, y] -= 1
-    dlogits /= n
-    return loss, dlogits
+    # Stable: the row maximum is subtracted before exp (see _kernels).
+    losses, dlogits = K.softmax_cross_entropy_rows(logits, y, n)
+    return float(np.mean(losses)), dlogits

@@ -22,8 +22,9 @@ import numbers
 
 import numpy as np
 
+from cnnlesson import _kernels as K
 from cnnlesson import functional as F
-from cnnlesson._validate import check_float_array, describe, fail
+from cnnlesson._validate import check_finite, check_float_array, describe, fail, looks_like_nhwc
 
 __all__ = [
     "Parameter",
@@ -158,6 +159,16 @@ class Layer:
     ``_output_shape(shape)``. The base class handles the cache, the
     backward-before-forward error and the ``dout`` shape check.
 
+    The course's layers implement ``_grads(dout, cache, input_grad) -> (dx,
+    [gradient of each parameter])`` instead of ``_backward``: it returns the
+    parameter gradients rather than adding them, which lets
+    :func:`cnnlesson.train.fit` split a batch over two threads.
+
+    Checks: :meth:`forward` validates the input's shape and dtype once per
+    (shape, dtype) seen and then trusts it (the check is remembered until the
+    parameters change shape or dtype); it checks the values for NaN/inf on
+    every call. :meth:`backward` checks ``dout`` on every call.
+
     Attributes
     ----------
     name : str or None
@@ -174,6 +185,7 @@ class Layer:
         self._name: str | None = None
         self._cache = None
         self._out_shape: tuple[int, ...] | None = None
+        self._checked: tuple | None = None  # last input signature that passed the checks
 
     # -- naming --------------------------------------------------------------------------------
     @property
@@ -224,6 +236,11 @@ class Layer:
         self._cache = None
         self._out_shape = None
 
+    def __setstate__(self, state):
+        # Copies and pickles made before ``_checked`` existed still work.
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_checked", None)
+
     # -- forward / backward --------------------------------------------------------------------
     def forward(self, x: np.ndarray, *, keep_cache: bool = True) -> np.ndarray:
         """Compute the layer's output for a batch.
@@ -243,6 +260,12 @@ class Layer:
             The output batch, same dtype as ``x``.
         """
         self._check_x(x)
+        check_finite(x, "x", f"the input of {self.label} contains NaN or inf; check the data "
+                     "(and the previous layers' weights)")
+        return self._run(x, keep_cache)
+
+    def _run(self, x: np.ndarray, keep_cache: bool) -> np.ndarray:
+        """Forward pass with the cheap checks only (used by :class:`Sequential`)."""
         out, cache = self._forward(x)
         if keep_cache:
             self._cache = cache
@@ -279,6 +302,28 @@ class Layer:
                  "pass the gradient of the loss with respect to this layer's output")
         return self._backward(dout, self._cache)
 
+    def _backward(self, dout, cache):
+        """Add the parameter gradients to ``.grad``; return dx."""
+        dx, grads = self._grads(dout, cache, True)
+        for p, g in zip(self.parameters(), grads, strict=True):
+            p.grad += g
+        return dx
+
+    def _grads(self, dout, cache, input_grad: bool):
+        """Return ``(dx or None, [gradient of each parameter, in parameters() order])``.
+
+        The default serves layers written with ``_backward`` only, when they have no
+        parameters.
+        """
+        if type(self)._backward is Layer._backward or self.parameters():
+            raise NotImplementedError(f"{type(self).__name__} must define _grads")
+        return self._backward(dout, cache), []
+
+    @property
+    def splittable(self) -> bool:
+        """True if the layer computes its gradients with ``_grads`` (needed to split a batch)."""
+        return type(self)._grads is not Layer._grads or not self.parameters()
+
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Return the output shape (without batch axis) for an input of shape ``input_shape``.
 
@@ -297,10 +342,38 @@ class Layer:
         return self._output_shape(shape)
 
     # -- checks --------------------------------------------------------------------------------
+    def _signature(self, x: np.ndarray) -> tuple:
+        """What the structural checks depend on: the input's per-example shape and dtype and
+        the parameters' shapes and dtypes."""
+        return (x.shape[1:], x.dtype, *((p.data.shape, p.data.dtype)
+                                        for p in self.parameters()))
+
     def _check_x(self, x) -> None:
+        """Check type, dtype and shape of ``x``; skipped for a signature already checked."""
         if not isinstance(x, np.ndarray):
             fail(TypeError, "x", "a numpy array", describe(x),
                  "convert it with np.asarray(x, dtype=np.float32)")
+        if x.ndim >= 1 and x.shape[0] > 0:
+            sig = self._signature(x)
+            if sig == self._checked:
+                return
+        else:
+            sig = None
+        self._check_x_fully(x)
+        self._checked = sig
+
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape each parameter must have, by attribute name."""
+        return {}
+
+    def _check_x_fully(self, x: np.ndarray) -> None:
+        for attr, shape in self._param_shapes().items():
+            p = getattr(self, attr)
+            if not isinstance(p.data, np.ndarray) or p.data.shape != shape:
+                fail(ValueError, p.name, f"of shape {shape} to fit {self!r}", describe(p.data),
+                     f"change the values in place, e.g. {self.label}.{attr}.data[...] = new, "
+                     "or build a new layer with the sizes you want")
+            check_float_array(p.data, p.name)
         check_float_array(x, "x")
         dt = self.dtype
         if dt is not None and x.dtype != dt:
@@ -322,9 +395,6 @@ class Layer:
                 "cnnlesson.images.hwc_to_chw first")
 
     def _forward(self, x):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _backward(self, dout, cache):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _output_shape(self, shape):
@@ -417,15 +487,23 @@ class Conv2d(Layer):
                 F.conv_output_size(h, kh, self.stride, self.padding),
                 F.conv_output_size(w, kw, self.stride, self.padding))
 
-    def _forward(self, x):
-        return F.conv2d_forward(x, self.weight.data, self.bias.data, stride=self.stride,
-                                padding=self.padding)
+    def _param_shapes(self):
+        kh, kw = self.kernel_size
+        return {"weight": (self.out_channels, self.in_channels, kh, kw),
+                "bias": (self.out_channels,)}
 
-    def _backward(self, dout, cache):
-        dx, dw, db = F.conv2d_backward(dout, cache)
-        self.weight.grad += dw
-        self.bias.grad += db
-        return dx
+    def _check_x_fully(self, x):
+        super()._check_x_fully(x)
+        # The padded input and the unfolded windows must fit in memory.
+        F._check_conv_memory(x, self.weight.data, self.padding,
+                             *self._output_shape(tuple(x.shape[1:]))[1:])
+
+    def _forward(self, x):
+        return K.conv2d_forward(x, self.weight.data, self.bias.data, self.stride, self.padding)
+
+    def _grads(self, dout, cache, input_grad):
+        dx, dw, db = K.conv2d_backward(dout, cache, input_grad)
+        return dx, [dw, db]
 
     def describe(self):
         kh, kw = self.kernel_size
@@ -452,6 +530,11 @@ class _Pool2d(Layer):
 
     def _check_shape(self, shape, what):
         self._check_nchw(shape, what)
+        if looks_like_nhwc((1, *shape)):
+            raise ValueError(
+                f"{self.label} expects (N, C, H, W) batches, channels first; got {what}, which "
+                "looks like (N, H, W, C) with the channels last. Hint: convert it with "
+                "hwc_to_chw (from cnnlesson.images)")
         _, h, w = shape
         if h < self.size or w < self.size:
             raise ValueError(
@@ -488,10 +571,10 @@ class MaxPool2d(_Pool2d):
     kind = "pool"
 
     def _forward(self, x):
-        return F.maxpool2d_forward(x, size=self.size, stride=self.stride)
+        return K.maxpool2d_forward(x, self.size, self.stride)
 
-    def _backward(self, dout, cache):
-        return F.maxpool2d_backward(dout, cache)
+    def _grads(self, dout, cache, input_grad):
+        return (K.maxpool2d_backward(dout, cache) if input_grad else None), []
 
 
 class AvgPool2d(_Pool2d):
@@ -510,10 +593,10 @@ class AvgPool2d(_Pool2d):
     kind = "avgpool"
 
     def _forward(self, x):
-        return F.avgpool2d_forward(x, size=self.size, stride=self.stride)
+        return K.avgpool2d_forward(x, self.size, self.stride)
 
-    def _backward(self, dout, cache):
-        return F.avgpool2d_backward(dout, cache)
+    def _grads(self, dout, cache, input_grad):
+        return (K.avgpool2d_backward(dout, cache) if input_grad else None), []
 
 
 class ReLU(Layer):
@@ -525,10 +608,10 @@ class ReLU(Layer):
     kind = "relu"
 
     def _forward(self, x):
-        return F.relu_forward(x)
+        return K.relu_forward(x)
 
-    def _backward(self, dout, cache):
-        return F.relu_backward(dout, cache)
+    def _grads(self, dout, cache, input_grad):
+        return (K.relu_backward(dout, cache) if input_grad else None), []
 
 
 class Flatten(Layer):
@@ -547,10 +630,10 @@ class Flatten(Layer):
         return (int(np.prod(shape)),)
 
     def _forward(self, x):
-        return F.flatten(x), x.shape
+        return x.reshape(x.shape[0], -1), x.shape
 
-    def _backward(self, dout, cache):
-        return dout.reshape(cache)
+    def _grads(self, dout, cache, input_grad):
+        return (dout.reshape(cache) if input_grad else None), []
 
 
 class Linear(Layer):
@@ -592,6 +675,9 @@ class Linear(Layer):
     def _named_parameters(self):
         return [("weight", self.weight), ("bias", self.bias)]
 
+    def _param_shapes(self):
+        return {"weight": (self.in_features, self.out_features), "bias": (self.out_features,)}
+
     def _check_shape(self, shape, what):
         if len(shape) != 1:
             raise ValueError(
@@ -607,13 +693,11 @@ class Linear(Layer):
         return (self.out_features,)
 
     def _forward(self, x):
-        return F.linear_forward(x, self.weight.data, self.bias.data)
+        return K.linear_forward(x, self.weight.data, self.bias.data)
 
-    def _backward(self, dout, cache):
-        dx, dw, db = F.linear_backward(dout, cache)
-        self.weight.grad += dw
-        self.bias.grad += db
-        return dx
+    def _grads(self, dout, cache, input_grad):
+        dx, dw, db = K.linear_backward(dout, cache, input_grad)
+        return dx, [dw, db]
 
     def describe(self):
         return f"Linear {self.in_features}->{self.out_features}"

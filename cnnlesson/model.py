@@ -195,14 +195,31 @@ class Sequential:
         -------
         numpy.ndarray
             The last layer's output, e.g. logits (N, K).
+
+        Notes
+        -----
+        The input is checked for NaN/inf, and so is the output (NaN or inf
+        there means the weights are broken). Each layer checks the shape and
+        dtype of what it receives once per (shape, dtype) and trusts it after.
         """
+        first = True
         for layer in self.layers:
-            x = layer.forward(x, keep_cache=keep_cache)
+            layer._check_x(x)
+            if first:
+                check_finite(x, "x", "the input contains NaN or inf; check how it was made "
+                             "(e.g. a division by zero when normalising)")
+                first = False
+            x = layer._run(x, keep_cache)
+        if not np.isfinite(x).all():
+            raise ValueError(
+                f"the output of {self.layers[-1].label} contains NaN or inf although the input "
+                "is finite. Hint: the weights are probably NaN, inf or huge (training with a "
+                "too large learning rate?); re-create the model or load saved weights")
         return x
 
     __call__ = forward
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate ``dout`` (gradient w.r.t. the output) through every layer.
 
         Parameter gradients are added to ``.grad``.
@@ -211,15 +228,48 @@ class Sequential:
         ----------
         dout : numpy.ndarray
             Same shape as the last output of :meth:`forward`, e.g. (N, K).
+        input_grad : bool, default True
+            Also compute the gradient with respect to the input ``x``. Training
+            does not need it (the images are not learned), so
+            :func:`cnnlesson.train.fit` passes ``False`` and the first layer
+            skips that work, as PyTorch does.
 
         Returns
         -------
-        numpy.ndarray
-            Gradient with respect to the input ``x``, same shape as ``x``.
+        numpy.ndarray or None
+            Gradient with respect to the input ``x``, same shape as ``x``;
+            ``None`` when ``input_grad=False``.
         """
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+        if not isinstance(input_grad, bool):
+            fail(TypeError, "input_grad", "True or False", describe(input_grad))
+        for layer in self.layers:
+            if layer._cache is None:
+                raise RuntimeError(
+                    f"{layer.label}.backward was called before forward. Hint: call "
+                    "model.forward(x) first (with keep_cache=True, the default); backward uses "
+                    "what the last forward pass remembered")
+        last = self.layers[-1]
+        check_float_array(dout, "dout")
+        if dout.shape != last._out_shape:
+            fail(ValueError, "dout", f"of shape {last._out_shape} (the shape of the model's "
+                 "last output)", f"shape {tuple(dout.shape)}",
+                 "pass the gradient of the loss with respect to the model's output")
+        out_dtype = self.dtype
+        if out_dtype is not None and dout.dtype != out_dtype:
+            fail(TypeError, "dout", f"of dtype {out_dtype} like the model's weights",
+                 f"dtype {dout.dtype}", f"use dout.astype(np.{out_dtype})")
+        for i in range(len(self.layers) - 1, 0, -1):
+            dout = self.layers[i]._backward(dout, self.layers[i]._cache)
+        first = self.layers[0]
+        if input_grad:
+            return first._backward(dout, first._cache)
+        if first.splittable and first.parameters():
+            _, grads = first._grads(dout, first._cache, False)
+            for p, g in zip(first.parameters(), grads, strict=True):
+                p.grad += g
+        else:
+            first._backward(dout, first._cache)
+        return None
 
     def _batched(self, x: np.ndarray, batch_size: int) -> np.ndarray:
         check_float_array(x, "x")

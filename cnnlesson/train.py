@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnlesson import functional as F
+from cnnlesson._step import StepRunner, default_threads
 from cnnlesson._validate import (
     check_finite,
     check_float_array,
@@ -711,8 +712,8 @@ def _diverged(epoch: int, epochs: int, step: int, lr: float, what: str) -> Float
         "re-create the model, whose weights are now unusable")
 
 
-def _all_finite(model: Sequential) -> bool:
-    return all(np.isfinite(p.data).all() for p in model.parameters())
+def _all_finite(params) -> bool:
+    return all(np.isfinite(p.data).all() for p in params)
 
 
 def _format_epoch(epoch: int, epochs: int, loss: float, acc: float,
@@ -726,7 +727,7 @@ def _format_epoch(epoch: int, epochs: int, loss: float, acc: float,
 
 def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
         optimizer: Optimizer, validation=None, callbacks=(), seed=0, progress: bool = True,
-        augment=None, schedule=None) -> History:
+        augment=None, schedule=None, threads: int | None = None) -> History:
     """Train ``model`` by mini-batch gradient descent on ``(X, y)``.
 
     Each epoch visits every example once, in an order shuffled by a
@@ -773,6 +774,12 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         ``schedule(epoch, step) -> lr``, called before every step (``step``
         counts the steps done so far), e.g. :func:`cosine_schedule`; sets
         ``optimizer.lr``.
+    threads : int, optional
+        1 or 2 (more are treated as 2): how many cores compute a step.
+        Default: the machine's cores, at most 2. A batch of at least 32
+        examples is always cut into the same two halves, whose gradients are
+        added in a fixed order; with 2 threads the halves run at the same
+        time. The results are bit-identical whatever the number of threads.
 
     Returns
     -------
@@ -842,6 +849,9 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         fail(ValueError, "schedule", f"built for at least {total_steps} steps ({epochs} epochs "
              f"x {steps_per_epoch} steps per epoch)", f"{schedule!r}",
              f"use total_steps={total_steps}")
+    if threads is None:
+        threads = default_threads()
+    threads = min(check_positive_int(threads, "threads", "1, or 2 to use two cores"), 2)
     shuffle_rng, augment_rng = as_generator(seed).spawn(2)
 
     history = History()
@@ -850,7 +860,7 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
                        steps_per_epoch=steps_per_epoch)
     try:
         _run(state, X, y, batch_size, validation, callbacks, progress, augment, schedule,
-             shuffle_rng, augment_rng)
+             shuffle_rng, augment_rng, threads)
     except KeyboardInterrupt as e:
         model.clear_cache()
         e.history = history
@@ -862,12 +872,22 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
 
 
 def _run(state: TrainState, X, y, batch_size, validation, callbacks, progress, augment,
-         schedule, shuffle_rng, augment_rng) -> None:
+         schedule, shuffle_rng, augment_rng, threads) -> None:
     """The loop of :func:`fit`, after its checks."""
+    runner = StepRunner(state.model, threads, batch_size)
+    try:
+        _epochs(state, runner, X, y, batch_size, validation, callbacks, progress, augment,
+                schedule, shuffle_rng, augment_rng)
+    finally:
+        runner.close()
+
+
+def _epochs(state, runner, X, y, batch_size, validation, callbacks, progress, augment,
+            schedule, shuffle_rng, augment_rng) -> None:
     model, optimizer, history = state.model, state.optimizer, state.history
     epochs, steps_per_epoch = state.epochs, state.steps_per_epoch
     n = X.shape[0]
-    params = model.parameters()
+    params = optimizer.params  # the only parameters a step changes
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for cb in callbacks:
             cb.on_train_begin(state)
@@ -887,22 +907,18 @@ def _run(state: TrainState, X, y, batch_size, validation, callbacks, progress, a
                     xb = _apply_augment(augment, xb, augment_rng)
                 if schedule is not None:
                     _apply_schedule(schedule, optimizer, epoch, state.step)
-                for p in params:
-                    p.zero_grad()
-                try:
-                    logits = model.forward(xb)
-                    loss, dlogits = F.softmax_cross_entropy(logits, yb)
-                except ValueError as e:
-                    if "finite" in str(e) or not _all_finite(model):
-                        raise _diverged(epoch, epochs, state.step + 1, optimizer.lr,
-                                        "the network produced NaN or infinite values") from e
-                    raise
+                # Forward, loss and backward through the unchecked kernels (the data
+                # were checked once above); the input images get no gradient.
+                logits, losses = runner.gradients(xb, yb)
+                if not np.isfinite(logits).all():
+                    raise _diverged(epoch, epochs, state.step + 1, optimizer.lr,
+                                    "the network produced NaN or infinite values")
+                loss = float(np.mean(losses))
                 if not math.isfinite(loss) or loss > MAX_LOSS:
                     raise _diverged(epoch, epochs, state.step + 1, optimizer.lr,
                                     f"the loss is {loss:.3g}")
-                model.backward(dlogits)
                 optimizer.step()
-                if not _all_finite(model):
+                if not _all_finite(params):
                     raise _diverged(epoch, epochs, state.step + 1, optimizer.lr,
                                     "the weights became NaN or infinite")
                 state.step += 1

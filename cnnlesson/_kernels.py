@@ -1,0 +1,377 @@
+"""Unchecked hot-path kernels behind :mod:`cnnlesson.functional` and :mod:`cnnlesson.layers`.
+
+These functions trust their caller: arrays are float32/float64 numpy arrays
+of matching dtypes and consistent shapes, ints are valid, values are finite.
+The public functions of :mod:`cnnlesson.functional` check all of that and then
+call these; the layers check once per input shape and dtype and then call them
+directly, so a training step spends its time computing, not re-validating.
+
+Every ``*_backward`` kernel takes ``input_grad``: ``False`` skips the gradient
+with respect to the input (returned as ``None``), as PyTorch does for the
+image entering the first layer, which needs none.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = [
+    "Conv2dCache",
+    "MaxPool2dCache",
+    "AvgPool2dCache",
+    "ReluCache",
+    "LinearCache",
+]
+
+
+# ----------------------------------------------------------------------------
+# Caches (re-exported by cnnlesson.functional)
+# ----------------------------------------------------------------------------
+
+
+class Conv2dCache(NamedTuple):
+    """What :func:`~cnnlesson.functional.conv2d_backward` needs from the forward pass.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input (not padded).
+    w : numpy.ndarray, shape (F, C, KH, KW)
+        The weights.
+    stride : int
+        The stride used.
+    padding : int
+        The zero padding used.
+    cols : numpy.ndarray of shape (N, C*KH*KW, OH*OW), or None
+        The unfolded input windows, kept by the vectorised forward pass so the
+        backward pass need not rebuild them; ``None`` from the naive version.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    stride: int
+    padding: int
+    cols: np.ndarray | None = None
+
+
+class MaxPool2dCache(NamedTuple):
+    """What :func:`~cnnlesson.functional.maxpool2d_backward` needs from the forward pass.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input.
+    out : numpy.ndarray, shape (N, C, OH, OW)
+        The pooled output (the maximum of each window).
+    size : int
+        The window size.
+    stride : int
+        The stride (already resolved: never None).
+    """
+
+    x: np.ndarray
+    out: np.ndarray
+    size: int
+    stride: int
+
+
+class AvgPool2dCache(NamedTuple):
+    """What :func:`~cnnlesson.functional.avgpool2d_backward` needs from the forward pass.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+        The input.
+    size : int
+        The window size.
+    stride : int
+        The stride (already resolved: never None).
+    """
+
+    x: np.ndarray
+    size: int
+    stride: int
+
+
+class ReluCache(NamedTuple):
+    """What :func:`~cnnlesson.functional.relu_backward` needs: the input ``x`` of the forward."""
+
+    x: np.ndarray
+
+
+class LinearCache(NamedTuple):
+    """What :func:`~cnnlesson.functional.linear_backward` needs: ``x`` (N, D) and ``w`` (D, M)."""
+
+    x: np.ndarray
+    w: np.ndarray
+
+
+# ----------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------
+
+#: A 0-d zero per dtype: np.maximum(x, zero) takes numpy's fast same-dtype path,
+#: which a Python int 0 misses.
+_ZERO = {np.dtype(np.float32): np.zeros((), np.float32),
+         np.dtype(np.float64): np.zeros((), np.float64)}
+
+#: Batches of at most this many images compute the conv input gradient with one
+#: matrix product followed by KH*KW strided additions (fewer calls); larger
+#: batches use one product per kernel offset (smaller temporaries).
+SINGLE_PRODUCT_MAX_BATCH = 2
+
+
+def out_size(n: int, k: int, stride: int, padding: int = 0) -> int:
+    """``(n + 2*padding - k) // stride + 1``, without checks."""
+    return (n + 2 * padding - k) // stride + 1
+
+
+def pad(x: np.ndarray, padding: int) -> np.ndarray:
+    """Return ``x`` with ``padding`` zero rows and columns on each side (no copy if 0)."""
+    if padding == 0:
+        return x
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+    out[:, :, padding:padding + h, padding:padding + w] = x
+    return out
+
+
+def window_slices(kernel_h: int, kernel_w: int, stride: int, out_h: int, out_w: int):
+    """Yield ``(u, v, rows, cols)`` for each offset (u, v) inside a window, row-major.
+
+    ``x[:, :, rows, cols]`` is the (out_h, out_w) grid of the values at offset
+    (u, v) of every window: a strided view, no copy.
+    """
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            yield (u, v, slice(u, u + stride * (out_h - 1) + 1, stride),
+                   slice(v, v + stride * (out_w - 1) + 1, stride))
+
+
+def unfold(x_padded: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
+           out_h: int, out_w: int) -> np.ndarray:
+    """Copy every window of ``x_padded`` into a column: (N, C*KH*KW, OH*OW).
+
+    Column ``l`` of sample ``n`` holds the C*KH*KW input values under the kernel
+    at output position ``l`` (row-major over (OH, OW)), ordered like
+    ``w[f].ravel()``, so a convolution becomes a matrix product. The windows
+    are first seen through one (N, C, KH, KW, OH, OW) strided view (no copy);
+    the reshape makes the single copy.
+    """
+    n, c = x_padded.shape[:2]
+    s_n, s_c, s_h, s_w = x_padded.strides
+    view = as_strided(x_padded, shape=(n, c, kernel_h, kernel_w, out_h, out_w),
+                      strides=(s_n, s_c, s_h, s_w, s_h * stride, s_w * stride),
+                      writeable=False)
+    return view.reshape(n, c * kernel_h * kernel_w, out_h * out_w)
+
+
+# ----------------------------------------------------------------------------
+# Convolution
+# ----------------------------------------------------------------------------
+
+
+def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int,
+                   padding: int) -> tuple[np.ndarray, Conv2dCache]:
+    n, _, height, width = x.shape
+    num_filters, _, kernel_h, kernel_w = w.shape
+    out_h = out_size(height, kernel_h, stride, padding)
+    out_w = out_size(width, kernel_w, stride, padding)
+    cols = unfold(pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
+    # (F, C*KH*KW) @ (N, C*KH*KW, OH*OW) -> (N, F, OH*OW): one product per image.
+    out = np.matmul(w.reshape(num_filters, -1), cols)
+    out += b[:, None]
+    return out.reshape(n, num_filters, out_h, out_w), Conv2dCache(x, w, stride, padding, cols)
+
+
+def conv2d_backward(dout: np.ndarray, cache: Conv2dCache, input_grad: bool = True):
+    """Return ``(dx or None, dw, db)``."""
+    x, w, stride, padding, cols = cache
+    n, _, height, width = x.shape
+    num_filters, _, kernel_h, kernel_w = w.shape
+    out_h, out_w = dout.shape[2:]
+    if cols is None:  # cache from the naive forward pass
+        cols = unfold(pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
+    dout_flat = dout.reshape(n, num_filters, out_h * out_w)
+    db = dout_flat.sum(axis=(0, 2))
+    # Per image: (F, OH*OW) @ (OH*OW, C*KH*KW), then summed over the batch.
+    dw = np.matmul(dout_flat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    if not input_grad:
+        return None, dw, db
+    dx_padded = input_gradient(dout, w, (height + 2 * padding, width + 2 * padding), stride)
+    if padding:
+        dx_padded = np.ascontiguousarray(
+            dx_padded[:, :, padding:padding + height, padding:padding + width])
+    return dx_padded, dw, db
+
+
+def input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
+                   stride: int) -> np.ndarray:
+    """Gradient of conv2d with respect to the padded input, (N, C, H + 2p, W + 2p).
+
+    The inputs under kernel offset (u, v) of every window form a strided grid
+    of the padded input; each receives ``w[:, :, u, v]`` weighted by ``dout``
+    and summed over the filters. Three memory layouts, same numbers up to
+    rounding:
+
+    * tiny batches (N <= 2): one (C*KH*KW, F) @ (F, OH*OW) product per image
+      gives every offset's contribution at once, then KH*KW strided additions;
+    * large maps (OH*OW > N*C, e.g. the first layer): NCHW, one
+      (C, F) @ (F, OH*OW) product per image and offset;
+    * small maps (late layers, e.g. 3x3 outputs): (H, W, N, C), one product
+      per offset for the whole batch, so that the strided additions run over
+      long contiguous rows of N*C values instead of rows of OW values.
+
+    The result is C-contiguous.
+    """
+    n, num_filters, out_h, out_w = dout.shape
+    channels = w.shape[1]
+    kernel_h, kernel_w = w.shape[2:]
+    slices = window_slices(kernel_h, kernel_w, stride, out_h, out_w)
+    dout_flat = dout.reshape(n, num_filters, out_h * out_w)
+    if n <= SINGLE_PRODUCT_MAX_BATCH:
+        dcols = np.matmul(w.reshape(num_filters, -1).T, dout_flat).reshape(
+            n, channels, kernel_h, kernel_w, out_h, out_w)
+        dx = np.zeros((n, channels, *padded_hw), dtype=dout.dtype)
+        for u, v, rows, columns in slices:
+            dx[:, :, rows, columns] += dcols[:, :, u, v]
+        return dx
+    if out_h * out_w > n * channels:
+        # Contiguous, so that every product goes to BLAS (numpy's fallback loop for
+        # strided operands is many times slower).
+        w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (KH, KW, C, F)
+        dx = np.zeros((n, channels, *padded_hw), dtype=dout.dtype)
+        for u, v, rows, columns in slices:
+            dx[:, :, rows, columns] += np.matmul(w_by_offset[u, v], dout_flat).reshape(
+                n, channels, out_h, out_w)
+        return dx
+    w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (KH, KW, F, C)
+    dout_rows = np.ascontiguousarray(dout.transpose(2, 3, 0, 1)).reshape(-1, num_filters)
+    dx = np.zeros((*padded_hw, n, channels), dtype=dout.dtype)
+    for u, v, rows, columns in slices:
+        dx[rows, columns] += (dout_rows @ w_by_offset[u, v]).reshape(out_h, out_w, n, channels)
+    return np.ascontiguousarray(dx.transpose(2, 3, 0, 1))
+
+
+# ----------------------------------------------------------------------------
+# Pooling
+# ----------------------------------------------------------------------------
+
+
+def maxpool2d_forward(x: np.ndarray, size: int, stride: int) -> tuple[np.ndarray,
+                                                                      MaxPool2dCache]:
+    out_h = out_size(x.shape[2], size, stride)
+    out_w = out_size(x.shape[3], size, stride)
+    out = None
+    for _, _, rows, cols in window_slices(size, size, stride, out_h, out_w):
+        if out is None:
+            out = x[:, :, rows, cols].copy()
+        else:
+            np.maximum(out, x[:, :, rows, cols], out=out)
+    return out, MaxPool2dCache(x, out, size, stride)
+
+
+def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
+    x, out, size, stride = cache
+    out_h, out_w = out.shape[2:]
+    overlapping = stride < size
+    covers_all = (stride == size and stride * out_h == x.shape[2]
+                  and stride * out_w == x.shape[3])
+    # Every input is written exactly once when the windows tile x: no zero-fill needed.
+    dx = np.empty_like(x) if covers_all else np.zeros_like(x)
+    # Visit the offsets of the window in row-major order; a window's gradient
+    # goes to the first offset holding its maximum, then the window is "taken".
+    taken = np.zeros(out.shape, dtype=bool)
+    is_max = np.empty(out.shape, dtype=bool)
+    routed = np.empty(out.shape, dtype=x.dtype) if overlapping else None
+    last = size * size - 1
+    for k, (_, _, rows, cols) in enumerate(window_slices(size, size, stride, out_h, out_w)):
+        if k == last:  # the last offset takes every window not yet taken
+            np.logical_not(taken, out=is_max)
+        else:
+            np.equal(x[:, :, rows, cols], out, out=is_max)
+            np.greater(is_max, taken, out=is_max)  # is the maximum and not yet taken
+            taken |= is_max
+        if overlapping:  # the strided grids of two offsets can share inputs
+            np.multiply(dout, is_max, out=routed)
+            dx[:, :, rows, cols] += routed
+        else:  # each input belongs to exactly one window and one offset
+            np.multiply(dout, is_max, out=dx[:, :, rows, cols])
+    return dx
+
+
+def avgpool2d_forward(x: np.ndarray, size: int, stride: int) -> tuple[np.ndarray,
+                                                                      AvgPool2dCache]:
+    out_h = out_size(x.shape[2], size, stride)
+    out_w = out_size(x.shape[3], size, stride)
+    out = np.zeros((*x.shape[:2], out_h, out_w), dtype=x.dtype)
+    for _, _, rows, cols in window_slices(size, size, stride, out_h, out_w):
+        out += x[:, :, rows, cols]
+    out *= 1.0 / (size * size)
+    return out, AvgPool2dCache(x, size, stride)
+
+
+def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
+    x, size, stride = cache
+    out_h, out_w = dout.shape[2:]
+    share = dout * (1.0 / (size * size))
+    dx = np.zeros_like(x)
+    for _, _, rows, cols in window_slices(size, size, stride, out_h, out_w):
+        dx[:, :, rows, cols] += share
+    return dx
+
+
+# ----------------------------------------------------------------------------
+# ReLU, linear
+# ----------------------------------------------------------------------------
+
+
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:
+    return np.maximum(x, _ZERO[x.dtype]), ReluCache(x)
+
+
+def relu_backward(dout: np.ndarray, cache: ReluCache) -> np.ndarray:
+    # dout * mask is several times faster than np.where(mask, dout, 0); an input of
+    # exactly 0 gets no gradient (the product is 0, or -0.0 for a negative dout).
+    return dout * (cache.x > 0)
+
+
+def linear_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray,
+                                                                         LinearCache]:
+    out = x @ w
+    out += b
+    return out, LinearCache(x, w)
+
+
+def linear_backward(dout: np.ndarray, cache: LinearCache, input_grad: bool = True):
+    """Return ``(dx or None, dw, db)``."""
+    x, w = cache
+    dx = dout @ w.T if input_grad else None
+    return dx, x.T @ dout, dout.sum(axis=0)
+
+
+# ----------------------------------------------------------------------------
+# Loss
+# ----------------------------------------------------------------------------
+
+
+def softmax_cross_entropy_rows(logits: np.ndarray, y: np.ndarray,
+                               denominator: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-example cross-entropies and ``(softmax - one_hot(y)) / denominator``.
+
+    ``denominator`` is the size of the whole batch, so that a batch split into
+    pieces gives, piece by piece, exactly the rows of the unsplit gradient.
+    """
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)  # largest entry of each row is 0
+    exp = np.exp(shifted)
+    sum_exp = exp.sum(axis=1, keepdims=True)  # >= 1, so the log is safe
+    rows = np.arange(n)
+    losses = np.log(sum_exp[:, 0]) - shifted[rows, y]
+    dlogits = exp / sum_exp  # the softmax probabilities
+    dlogits[rows, y] -= 1
+    dlogits /= denominator
+    return losses, dlogits
