@@ -438,6 +438,13 @@ def make_report(submissions, out, *, course="auto", run=True, timeout=300.0, job
                           f"{str(course_dir)!r}, which is not a folder. Hint: --course notebooks/")
     expected = course_exercises(course_dir)
     subs, notes = find_submissions(submissions, set(expected))
+    if run:
+        try:
+            import ipykernel  # noqa: F401
+            import nbclient  # noqa: F401
+        except ImportError as err:
+            raise ReportError(f"re-running notebooks needs nbclient and ipykernel; {err}. Hint: "
+                              'pip install -e ".[test]", or use --no-run') from None
     _check_out(submissions, out, force)
 
     started = time.monotonic()
