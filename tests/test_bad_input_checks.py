@@ -630,6 +630,20 @@ def test_random_junk_never_raises_and_passes_only_right_answers(name, index, val
         assert result.status in ("fail", "not_attempted"), out
 
 
+FUNCTION_CASES = [(name, index) for name, spec in sorted(CHECKERS.items())
+                  for index in spec[2] if name not in SLOW]
+
+
+@pytest.mark.parametrize(("name", "index"), FUNCTION_CASES)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(returned=_junk)
+def test_a_function_returning_random_junk_never_passes(name, index, returned):
+    args = list(CHECKERS[name][0])
+    args[index] = lambda *a, **k: returned
+    result, out = run(name, args)
+    assert result.status == "fail", out
+
+
 # ---------------------------------------------------------------------------
 # the wrong answers that used to pass
 # ---------------------------------------------------------------------------

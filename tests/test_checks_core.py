@@ -124,9 +124,16 @@ def test_record_ids_come_from_the_title(title, expected):
     assert checks.make_record(title, "pass")["id"] == expected
 
 
-def test_make_record_refuses_an_unknown_status():
+def test_make_record_refuses_an_unknown_status_or_kind():
     with pytest.raises(ValueError, match="status must be one of"):
         checks.make_record("Exercise 1.1: x", "passed")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        checks.make_record("Exercise 1.1: x", "pass", kind="homework")
+    record = checks.make_record("Prediction 2.1: the flip", "fail", "it is symmetric",
+                                notebook="02_convolution", kind="prediction")
+    assert record == {"schema": 1, "notebook": "02_convolution", "id": "2.1",
+                      "kind": "prediction", "title": "Prediction 2.1: the flip",
+                      "status": "fail", "hint": "it is symmetric"}
 
 
 def test_every_course_checker_names_its_notebook():

@@ -62,6 +62,7 @@ RECORD_MIME = "application/vnd.cnnlesson.check+json"
 UNFORESEEN = "the check could not use this answer"
 
 _STATUSES = ("pass", "fail", "not_attempted", "error")
+_KINDS = ("exercise", "prediction", "quiz")
 
 
 class CheckResult:
@@ -147,6 +148,9 @@ def make_record(title: str, status: str, hint: str = "", *, notebook: str = "",
     if status not in _STATUSES:
         raise ValueError(f"status must be one of {_STATUSES}; got {status!r}. Hint: a check "
                          "either passed, failed, was not attempted or hit an error.")
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}. Hint: an exercise, a "
+                         "prediction prompt or a questionnaire (quiz) question.")
     return {"schema": 1, "notebook": str(notebook), "id": _title_id(title), "kind": str(kind),
             "title": str(title), "status": status,
             "hint": str(hint) if status in ("fail", "error") else ""}
