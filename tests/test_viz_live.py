@@ -60,8 +60,8 @@ def test_liveview_draws_in_place_and_does_not_change_training(digits):
     trained = run(X, y, [lv])
     assert lv.active
     assert len(stub.shown) == 1                 # one display ...
-    assert len(stub.updates) == 6 // 2 - 1      # ... updated in place at steps 4 and 6
-    assert lv.frames == 3 and lv.skipped == 0
+    assert len(stub.updates) == 6 // 2          # ... updated in place at steps 2, 4 and 6
+    assert lv.frames == 4 and lv.skipped == 0   # and first drawn before training
     for obj in stub.shown + stub.updates:
         assert obj.format == "png"
     pic = Image.open(io.BytesIO(lv.last_png))
@@ -77,7 +77,7 @@ def test_liveview_pictures_change_as_the_kernels_learn(digits):
     lv = LiveView(every=3, probe=X[:2], display=stub, max_overhead=None)
     run(X, y, [lv])
     pngs = [o.data for o in stub.shown + stub.updates]
-    assert len(pngs) == 2 and pngs[0] != pngs[1]
+    assert len(pngs) == 3 and pngs[0] != pngs[1] != pngs[2]
 
 
 def test_liveview_budget_skips_refreshes_but_draws_the_end(digits):
@@ -85,8 +85,8 @@ def test_liveview_budget_skips_refreshes_but_draws_the_end(digits):
     stub = StubDisplay()
     lv = LiveView(every=1, display=stub, max_overhead=1e-6)
     run(X, y, [lv])
-    assert lv.skipped == 6 and lv.frames == 1   # only the final picture
-    assert len(stub.shown) == 1 and not stub.updates
+    assert lv.skipped == 6 and lv.frames == 2   # only the first and the final picture
+    assert len(stub.shown) == 1 and len(stub.updates) == 1
 
 
 def test_liveview_without_probe_or_conv_layer(digits):
@@ -97,7 +97,7 @@ def test_liveview_without_probe_or_conv_layer(digits):
     lv = LiveView(every=3, probe=X[0], display=stub, max_overhead=None)
     train.fit(m, X, y, epochs=1, batch_size=32, optimizer=optim.SGD(m.parameters(), 0.1),
               callbacks=[lv], progress=False)
-    assert lv.frames == 1 and lv.last_png.startswith(b"\x89PNG")
+    assert lv.frames == 2 and lv.last_png.startswith(b"\x89PNG")
 
 
 def test_liveview_errors():
@@ -175,7 +175,7 @@ def test_liveview_scale_grows_in_steps_with_a_note(digits):
     assert 2 <= len(set(pairs)) <= len(lv.scale_steps) + 1   # in a few steps, not every frame
     for k in range(1, len(pairs)):   # each widening is announced on that picture
         if pairs[k] != pairs[k - 1]:
-            assert f"(grew at step {k + 1})" in lv.seen[k][4]
+            assert f"(grew at step {k})" in lv.seen[k][4]
     assert f"(grew at step {lv.scale_steps[-1]})" in lv.seen[-1][4]
     assert f"kernels \u00b1{lv.wmax:.2g}, maps \u00b1{lv.fmax:.2g}" in lv.seen[-1][4]
 

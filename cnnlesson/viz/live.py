@@ -64,9 +64,10 @@ class LiveView(Callback):
     """A :class:`~cnnlesson.train.Callback` that redraws a live training picture.
 
     Pass it to ``fit(..., callbacks=[LiveView()])``. In a notebook one image
-    is displayed when training starts and updated in place every ``every``
-    optimiser steps: smoothed training loss and accuracy so far (and the
-    validation loss and accuracy of each finished epoch, when ``fit`` gets
+    is displayed when training starts (the network before training) and
+    updated in place every ``every`` optimiser steps: smoothed training
+    loss and accuracy so far (and the validation loss and accuracy of each
+    finished epoch, when ``fit`` gets
     ``validation``), the kernels of ``layer`` as a grid (a column per
     filter, a row per input channel labelled with its role) and, when
     ``probe`` is given, each filter's feature map (before ReLU) on the probe
@@ -196,9 +197,12 @@ class LiveView(Callback):
             self._start_wmax = 2 * symmetric_limit(self._weights())
             self._start_fmax = 2 * symmetric_limit(self._maps()) if self.probe is not None \
                 else None
-        self._t0 = time.perf_counter()
         self._last_step_drawn = -1
         self._val_drawn = 0
+        # the first picture, before training: the starting kernels, and a display placed
+        # above anything shown later in the same cell (such as fit's progress line)
+        self._refresh(state)
+        self._t0 = time.perf_counter() - self.render_seconds
 
     def _find_layer(self, model):
         convs = _conv_layers(model)
