@@ -22,7 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import check_nonnegative_int, check_positive_int, describe, fail
+from ._validate import (
+    check_allocation,
+    check_nonnegative_int,
+    check_positive_int,
+    describe,
+    fail,
+)
 
 __all__ = [
     "DIGIT_CLASSES",
@@ -430,5 +436,7 @@ def make_shapes(n: int, *, size: int = 26, seed: int = 0):
              "smaller images leave no room to tell the shapes apart; the course uses 26")
     seed = check_nonnegative_int(seed, "seed",
                                  "pass an int such as 0; make_shapes makes its own generator")
+    check_allocation((n, 3, size, size), np.float32, "n" if size <= 64 else "size",
+                     hint="the course trains on 6000 shapes of 26x26; a few thousand are plenty")
     X, y, _, _, _ = _sample_shapes(n, size, seed)
     return X, y

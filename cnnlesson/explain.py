@@ -271,7 +271,8 @@ def _load_as_float_image(image) -> np.ndarray:
     if min(image.shape[:2]) < 2:
         fail(ValueError, "image", "at least 2x2 pixels", f"shape {tuple(image.shape)}")
     x = to_float(image)  # uint8 -> [0, 1]; clear errors for other dtypes
-    check_finite(x, "image")
+    check_finite(x, "image", "NaN or inf are not pixel values; replace them, e.g. with "
+                             "np.nan_to_num(image)")
     if x.min() < 0 or x.max() > 1:
         fail(ValueError, "image", "float values in [0, 1]",
              f"values from {float(x.min()):.3g} to {float(x.max()):.3g}",

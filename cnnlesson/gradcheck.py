@@ -193,10 +193,16 @@ def rel_error(a, b, *, floor: float = 1e-8) -> float:
     arrays = []
     for name, value in (("a", a), ("b", b)):
         try:
-            arrays.append(np.asarray(value, dtype=np.float64))
-        except (TypeError, ValueError):
-            fail(TypeError, name, "an array of numbers", describe(value),
-                 "pass the gradients as numpy arrays")
+            kind = np.asarray(value).dtype.kind
+        except (TypeError, ValueError):  # e.g. a ragged list
+            kind = None
+        if kind not in ("b", "i", "u", "f"):
+            fail(TypeError, name, "an array of real numbers",
+                 describe(value) + (f" of dtype {np.asarray(value).dtype}"
+                                    if kind is not None and not isinstance(value, np.ndarray)
+                                    else ""),
+                 "pass the gradients as numpy float arrays")
+        arrays.append(np.asarray(value, dtype=np.float64))
     a, b = arrays
     if a.shape != b.shape:
         raise ValueError(

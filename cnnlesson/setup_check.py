@@ -311,12 +311,17 @@ def brightness_demo(photo=None, *, value: float = 1.0):
     import numpy as np
     from matplotlib.figure import Figure
 
-    from ._validate import check_array, fail
-    from .images import load_photo
+    from ._validate import check_finite, fail
+    from .images import _check_image, load_photo, to_float
 
     if photo is None:
         photo = load_photo(size=128)
-    check_array(photo, "photo", ndim=(2, 3), layout="(H, W) or (H, W, 3)")
+    _check_image(photo, "photo", channels=(1, 3, 4),
+                 hint="one picture, (H, W) gray or (H, W, 3) colour, e.g. load_photo(size=128)")
+    photo = to_float(photo)   # uint8 0..255 -> 0..1; other dtypes get a clear error
+    check_finite(photo, "photo", "NaN or inf cannot be drawn; fix them first")
+    if photo.ndim == 3:
+        photo = photo[:, :, 0] if photo.shape[2] == 1 else photo[:, :, :3]
     if not isinstance(value, (int, float)) or isinstance(value, bool) or \
             not 0.0 <= value <= 1.5:
         fail(ValueError, "value", "a number in [0, 1.5]", repr(value))

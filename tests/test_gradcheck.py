@@ -176,7 +176,7 @@ def test_rel_error_bad_floor():
 
 
 def test_rel_error_non_numeric():
-    with pytest.raises(TypeError, match=r"a must be an array of numbers; got str"):
+    with pytest.raises(TypeError, match=r"a must be an array of real numbers; got str"):
         rel_error("abc", [1.0])
 
 

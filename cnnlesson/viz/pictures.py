@@ -37,6 +37,9 @@ def _check_image(image, name="image"):
     check_real_array(image, name, ndim=(2, 3), layout="(H, W) or (H, W, C)",
                      hint="one image, channels last; a network batch (N, C, H, W) needs "
                           "chw_to_hwc(x[0])")
+    if 0 in image.shape:
+        fail(ValueError, name, "a non-empty image (at least 1 x 1 pixel)",
+             f"shape {tuple(image.shape)}", "check the slicing or cropping that produced it")
     if image.ndim == 3 and image.shape[2] not in (1, 3, 4):
         extra = ("the channels seem to come first (C, H, W); use chw_to_hwc(image)"
                  if image.shape[0] in (1, 3) else "colour images have 3 (RGB) or 4 (RGBA) "
@@ -164,6 +167,9 @@ MAX_KERNEL_SIDE = 32
 def _check_kernel(kernel, name="kernel"):
     check_real_array(kernel, name, ndim=2, layout="(KH, KW)",
                      hint="one 2-D kernel; for a conv layer's weights use show_conv_weights")
+    if 0 in kernel.shape:
+        fail(ValueError, name, "a non-empty kernel (at least 1 x 1)",
+             f"shape {tuple(kernel.shape)}", "check the slicing that produced it")
     if max(kernel.shape) > MAX_KERNEL_SIDE:
         fail(ValueError, name, f"a kernel of at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} "
              "weights (every weight gets a cell, and a number in it)",
