@@ -30,15 +30,14 @@ matplotlib Figure), ``result`` (what the update function returned for it) and
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from ._validate import check_array, check_nonnegative_int, describe, fail
+from .widget_app import STILL_NOTE, WidgetApp
 
 __all__ = [
     "STILL_NOTE",
-    "StillBox",  # noqa: F822 (built on first use, see __getattr__)
+    "StillBox",  # noqa: F822 (from widget_app, built on first use, see __getattr__)
     "WidgetApp",
     "convolution_explorer",
     "convolution_explorer_update",
@@ -52,210 +51,12 @@ __all__ = [
 ]
 
 
-#: What a saved widget shows before its cell runs (its text form and the caption of its
-#: still picture).
-STILL_NOTE = "Interactive explorer: run this cell to use its controls."
-_STILL_CAPTION = "Still picture saved with the notebook. Run this cell to use the controls."
-_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def _output_pngs(widget, seen=None) -> list:
-    """Base64 PNGs held by the ``Output`` widgets inside ``widget``, in display order."""
-    import ipywidgets as widgets
-
-    seen = set() if seen is None else seen
-    if id(widget) in seen:
-        return []
-    seen.add(id(widget))
-    if isinstance(widget, widgets.Output):
-        return [o["data"]["image/png"] for o in widget.outputs
-                if isinstance(o.get("data"), dict) and "image/png" in o["data"]]
-    found = []
-    for child in getattr(widget, "children", ()) or ():
-        found.extend(_output_pngs(child, seen))
-    return found
-
-
-def _captioned_png(png_b64: str, caption: str = _STILL_CAPTION) -> str:
-    """The base64 PNG with ``caption`` written in a band above it (for a still picture)."""
-    import base64
-    import io
-
-    from matplotlib import font_manager
-    from PIL import Image, ImageDraw, ImageFont
-
-    picture = Image.open(io.BytesIO(base64.b64decode(png_b64))).convert("RGB")
-    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 15)
-    band = 30
-    width = max(picture.width, int(font.getlength(caption)) + 20)
-    still = Image.new("RGB", (width, picture.height + band), "white")
-    draw = ImageDraw.Draw(still)
-    draw.rectangle([0, 0, width - 1, band - 5], fill="#fff4e0")
-    draw.text((10, (band - 5) // 2), caption, fill="#5a3b00", font=font, anchor="lm")
-    still.paste(picture, (0, band))
-    buf = io.BytesIO()
-    still.save(buf, format="PNG", optimize=False, compress_level=6)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _still_bundle(widget, bundle: dict) -> dict:
-    """Add a one-line note and a still picture to a widget's display bundle.
-
-    JupyterLab shows a saved widget output of a notebook it has not trusted (any notebook
-    it did not run itself) in its richest *safe* form; with only ``text/plain`` beside the
-    widget view that used to be ``VBox(children=(...``. With ``image/png`` beside it, the
-    still picture (captioned: run the cell to use it) shows instead; a running kernel, and
-    a trusted notebook with saved widget state, still show the live widget.
-    """
-    bundle = dict(bundle)
-    bundle["text/plain"] = STILL_NOTE
-    pngs = _output_pngs(widget)
-    if pngs and _WIDGET_VIEW in bundle:
-        bundle["image/png"] = _captioned_png(pngs[0])
-    return bundle
-
-
-def _still_box_class():
-    cached = globals().get("StillBox")
-    if cached is not None:
-        return cached
-    import ipywidgets as widgets
-
-    class StillBox(widgets.VBox):
-        """A ``VBox`` that is saved with a still picture and a note to run its cell.
-
-        Displayed in a running notebook it is an ordinary ``VBox``. Its display bundle
-        also holds ``text/plain`` = :data:`STILL_NOTE` and ``image/png`` = the first picture
-        of its ``Output`` widgets with a caption saying to run the cell, which is what a
-        freshly opened notebook shows before the cell has run.
-
-        Parameters
-        ----------
-        children : list of widgets
-            As for ``ipywidgets.VBox``.
-
-        Introduced in notebook 00_start_here.
-        """
-
-        def _repr_mimebundle_(self, **kwargs):
-            return _still_bundle(self, super()._repr_mimebundle_(**kwargs))
-
-    StillBox.__module__ = __name__
-    StillBox.__qualname__ = "StillBox"
-    globals()["StillBox"] = StillBox
-    return StillBox
-
-
 def __getattr__(name):
-    # StillBox subclasses ipywidgets.VBox; built on first use, so importing the module
-    # does not import ipywidgets.
-    if name == "StillBox":
-        return _still_box_class()
+    if name == "StillBox":  # a VBox subclass, built on first use (imports ipywidgets)
+        from .widget_app import StillBox
+
+        return StillBox
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class WidgetApp:
-    """Controls plus an output area whose figure is redrawn when a control changes.
-
-    Parameters
-    ----------
-    controls : dict
-        Name -> ipywidgets control with a ``value``; the names are the keyword
-        arguments passed to ``draw``.
-    draw : callable
-        ``draw(fig, **values) -> result``: draws into the empty Figure ``fig``.
-    figsize : tuple of float
-        Size of each new figure, in inches.
-    layout : list of widgets, optional
-        How to arrange the controls (default: all in one row).
-    title : str, optional
-        A line of text above the controls.
-
-    Introduced in notebook 01_filtering.
-    """
-
-    def __init__(self, controls, draw, *, figsize=(10, 5), layout=None, title=None):
-        import ipywidgets as widgets
-
-        self.controls = dict(controls)
-        self._draw = draw
-        self._figsize = figsize
-        self._hold = 0
-        self.figure = None
-        self.result = None
-        self.error = None
-        self.redraws = 0
-        self.output = widgets.Output()
-        rows = []
-        if title:
-            rows.append(widgets.HTML(f"<b>{title}</b>"))
-        rows.extend(layout if layout is not None else [widgets.HBox(list(self.controls.values()))])
-        rows.append(self.output)
-        self.widget = _still_box_class()(rows)
-        for w in self.controls.values():
-            w.observe(self._on_change, names="value")
-        self.update(raise_errors=True)
-
-    @property
-    def values(self) -> dict:
-        """The current value of every control."""
-        return {k: w.value for k, w in self.controls.items()}
-
-    @contextlib.contextmanager
-    def hold(self):
-        """Change several controls at once with a single redraw at the end."""
-        self._hold += 1
-        try:
-            yield self
-        finally:
-            self._hold -= 1
-        if not self._hold:
-            self.update()
-
-    def _on_change(self, change) -> None:
-        if not self._hold:
-            self.update()
-
-    def update(self, raise_errors: bool = False):
-        """Redraw the figure from the controls' values; return the new ``result``."""
-        from matplotlib.figure import Figure
-
-        # A plain Figure, not pyplot: it is never auto-displayed by the inline backend.
-        self.figure = Figure(figsize=self._figsize, layout="constrained")
-        self.redraws += 1
-        try:
-            self.result = self._draw(self.figure, **self.values)
-            self.error = None
-        except (ValueError, TypeError) as err:
-            if raise_errors:
-                raise
-            self.error = f"{type(err).__name__}: {err}"
-        self.output.outputs = (self._error_output() if self.error else self._figure_output(),)
-        return self.result
-
-    def _figure_output(self) -> dict:
-        import base64
-        import io
-
-        import matplotlib as mpl
-
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=mpl.rcParams["figure.dpi"],
-                            bbox_inches="tight")
-        width, height = self.figure.get_size_inches()
-        return {"output_type": "display_data", "metadata": {},
-                "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
-                         "text/plain": f"<Figure size {width:g}x{height:g} inches>"}}
-
-    def _error_output(self) -> dict:
-        return {"output_type": "stream", "name": "stdout", "text": self.error + "\n"}
-
-    def _repr_mimebundle_(self, **kwargs):
-        # the widget view, plus a still picture and a note for a notebook opened unrun
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(controls={list(self.controls)})"
 
 
 # ---------------------------------------------------------------------------
@@ -336,9 +137,54 @@ def convolution_explorer(image, kernel):
         "j": widgets.IntSlider(0, 0, ow - 1, description="output column j", style=style,
                                continuous_update=False),
     }
-    return WidgetApp(controls, lambda fig, i, j: convolution_explorer_update(img, kernel, i, j,
-                                                                              fig),
-                     figsize=(12, 8.5))
+    k = np.asarray(kernel, dtype=np.float64)
+
+    def draw(fig, i, j):
+        res = convolution_explorer_update(img, k, i, j, fig)
+        ax_sum = res["axes"]["sum"]
+        if len(ax_sum.texts) == 1:  # the "numbers rounded" note, hidden until needed
+            ax_sum.text(0.02, 0.08, _ROUNDED_NOTE, ha="left", va="bottom", fontsize=10,
+                        color="0.3", transform=ax_sum.transAxes, visible=False)
+        return res
+
+    return WidgetApp(controls, draw, figsize=(12, 8.5),
+                     refresh=lambda res, i, j: _convolution_refresh(res, img, k, i, j),
+                     dynamic=_convolution_dynamic)
+
+
+_ROUNDED_NOTE = "(numbers rounded;\nthe sum uses\nexact values)"
+
+
+def _convolution_dynamic(res) -> list:
+    ax = res["axes"]
+    return [res["window"], res["pixel"], ax["input"].title, ax["patch"], ax["products"],
+            ax["sum"], res["figure"]._suptitle]
+
+
+def _convolution_refresh(res, img, k, i, j) -> dict:
+    """Move the window to (i, j) in place: the parts of the picture that change."""
+    from .viz._base import format_number, symmetric_limit
+    from .widget_app import _set_cells
+
+    (h, w), (kh, kw) = img.shape, k.shape
+    patch = img[i:i + kh, j:j + kw]
+    products = patch * k
+    total = float(products.sum())
+    ax = res["axes"]
+    res["window"].set_xy((j - 0.5, i - 0.5))
+    res["pixel"].set_xy((j - 0.5, i - 0.5))
+    ax["input"].set_title(f"input {h}x{w}, window at ({i}, {j})")
+    _set_cells(res["patch_image"], ax["patch"].texts, patch)
+    pm = symmetric_limit(products)
+    res["products_image"].set_clim(-pm, pm)
+    _set_cells(res["products_image"], ax["products"].texts, products)
+    res["sum_text"].set_text(f"sum\n= {format_number(total)}")
+    shown_sum = sum(float(format_number(p)) for p in products.ravel())
+    ax["sum"].texts[1].set_visible(abs(shown_sum - float(format_number(total))) > 1e-9)
+    res["figure"].suptitle(f"output[{i}, {j}] = sum of patch \u00d7 kernel = "
+                           f"{format_number(total)}")
+    res.update(sum=total, patch=patch, products=products)
+    return res
 
 
 # ---------------------------------------------------------------------------
@@ -431,6 +277,26 @@ def kernel_playground_figure(fig, image, kernel):
             "kernel_texts": kart["texts"]}
 
 
+def _playground_refresh(res, gray, k) -> dict:
+    """Show a new kernel in place: the kernel panel and the filtered photo."""
+    from .viz._base import symmetric_limit
+    from .widget_app import _set_cells
+
+    out = kernel_playground_update(gray, k)  # checks the kernel (finite numbers)
+    kim, fim = res["images"][1], res["images"][2]
+    m = symmetric_limit(k)
+    kim.set_clim(-m, m)
+    _set_cells(kim, res["kernel_texts"], k)
+    kim.axes.set_title(f"kernel (sum {float(k.sum()):.3g})")
+    cmap, lo, hi, note = _filtered_scale(out, k)
+    fim.set_data(out)
+    fim.set_cmap(cmap)
+    fim.set_clim(lo, hi)
+    fim.axes.set_xlabel(note, fontsize="small")
+    res["filtered"] = out
+    return res
+
+
 def kernel_playground(image):
     """Choose a preset kernel or type your own 3x3 numbers; see the photo filtered.
 
@@ -472,8 +338,13 @@ def kernel_playground(image):
         k = np.array([[weights[f"k{r}{c}"] for c in range(3)] for r in range(3)])
         return kernel_playground_figure(fig, gray, k)
 
+    def refresh(res, preset, **weights):
+        k = np.array([[weights[f"k{r}{c}"] for c in range(3)] for r in range(3)])
+        return _playground_refresh(res, gray, k)
+
     layout = [widgets.HBox([preset, widgets.HTML("&nbsp;&nbsp;weights:"), grid])]
-    app = WidgetApp(controls, draw, figsize=(13, 4.6), layout=layout)
+    app = WidgetApp(controls, draw, figsize=(13, 4.6), layout=layout, refresh=refresh,
+                    dynamic=lambda res: [res["images"][1].axes, res["images"][2].axes])
     app._busy = False
 
     def on_preset(change):
@@ -536,6 +407,46 @@ def pooling_explorer_update(x, size, stride, mode="max", i=0, j=0, fig=None):
     return show_pool_window(fig, x, size, stride, i, j, mode)
 
 
+def _pooling_refresh(res, a, size, stride, mode, i, j) -> dict:
+    """Redraw the window and pooled-map panels in place for any setting of the controls."""
+    from .viz._base import format_number, image_scale
+    from .viz.windows import ANNOTATE_MAX_PIXELS, _draw_map, pool2d, window_rectangle
+
+    h, w = a.shape
+    out = pool2d(a, size, stride, mode)
+    oh, ow = out.shape
+    top, left = i * stride, j * stride
+    win = a[top:top + size, left:left + size]
+    value = float(out[i, j])
+    cmap, lo, hi = image_scale(a)
+    res["window"].set_xy((left - 0.5, top - 0.5))
+    res["window"].set_width(size)
+    res["window"].set_height(size)
+    ax_win, ax_out = res["axes"]["window"], res["axes"]["output"]
+    ax_win.clear()
+    res["window_image"], wtexts = _draw_map(ax_win, win, cmap=cmap, lo=lo, hi=hi, annotate=True)
+    argmax = winner = None
+    if mode == "max":
+        r, c = np.unravel_index(int(np.argmax(win)), win.shape)
+        argmax = (top + int(r), left + int(c))
+        winner = window_rectangle(ax_win, int(r), int(c), 1, 1, lw=4)
+        res["input_winner"].set_xy((argmax[1] - 0.5, argmax[0] - 0.5))
+        wtexts[r * size + c].set_fontweight("bold")
+        ax_win.set_title(f"max = {format_number(value)}")
+    else:
+        ax_win.set_title(f"mean = {format_number(value)}")
+    res["input_winner"].set_visible(mode == "max")
+    ax_out.clear()
+    res["output_image"], _ = _draw_map(ax_out, out, cmap=cmap, lo=lo, hi=hi,
+                                       annotate=h * w <= ANNOTATE_MAX_PIXELS)
+    res["pixel"] = window_rectangle(ax_out, i, j, 1, 1)
+    ax_out.set_title(f"{mode} pool {size}, stride {stride}: {oh}x{ow}")
+    res["figure"].suptitle(f"output[{i}, {j}] = {mode} of the {size}x{size} window at "
+                           f"({top}, {left}) = {format_number(value)}")
+    res.update(value=value, output=out, window_values=win, argmax=argmax, winner=winner)
+    return res
+
+
 def pooling_explorer(x):
     """Sliders for pool size and stride, a max/avg toggle and the window position.
 
@@ -575,9 +486,23 @@ def pooling_explorer(x):
                           continuous_update=False)
     controls = {"size": size, "stride": stride, "mode": mode, "i": i, "j": j}
     layout = [widgets.HBox([size, stride, mode]), widgets.HBox([i, j])]
-    app = WidgetApp(controls, lambda fig, size, stride, mode, i, j:
-                    pooling_explorer_update(a, size, stride, mode, i, j, fig),
-                    figsize=(13, 5.2), layout=layout)
+    def draw(fig, size, stride, mode, i, j):
+        from .viz.windows import window_rectangle
+
+        res = pooling_explorer_update(a, size, stride, mode, i, j, fig)
+        ax_in = res["axes"]["input"]
+        if res["argmax"] is not None:  # show_pool_window marks the winner in the input last
+            res["input_winner"] = ax_in.patches[-1]
+        else:
+            res["input_winner"] = window_rectangle(ax_in, 0, 0, 1, 1, lw=1.5)
+            res["input_winner"].set_visible(False)
+        return res
+
+    app = WidgetApp(controls, draw, figsize=(13, 5.2), layout=layout,
+                    refresh=lambda res, **v: _pooling_refresh(res, a, **v),
+                    dynamic=lambda res: [res["window"], res["input_winner"],
+                                         res["axes"]["window"], res["axes"]["output"],
+                                         res["figure"]._suptitle])
 
     def on_geometry(change):
         n_h = (h - size.value) // stride.value + 1
