@@ -178,6 +178,8 @@ def test_liveview_scale_grows_in_steps_with_a_note(digits):
             assert f"(grew at step {k})" in lv.seen[k][4]
     assert f"(grew at step {lv.scale_steps[-1]})" in lv.seen[-1][4]
     assert f"kernels \u00b1{lv.wmax:.2g}, maps \u00b1{lv.fmax:.2g}" in lv.seen[-1][4]
+    _, losses = lv._loss_line.get_data()
+    assert lv._ax_l.get_ylim()[1] >= np.max(losses)    # the loss axis grows too
 
 
 def test_liveview_given_vmax_never_changes(digits):

@@ -310,7 +310,7 @@ class LiveView(Callback):
         seen = np.asarray(self._losses, dtype=np.float64)
         seen = seen[np.isfinite(seen)]
         top = 1.1 * float(seen.max()) if seen.size else 0.0
-        ax_l.set_ylim(0, max(2.6, top))
+        ax_l.set_ylim(0, max(3.0, top))
         ax_l.set_xlabel("epoch")
         ax_l.set_ylabel("loss", color="#0072b2")
         ax_l.xaxis.set_major_locator(MaxNLocator(nbins=min(epochs, 6), integer=True))
@@ -389,10 +389,17 @@ class LiveView(Callback):
         n = len(self._losses)
         spe = max(state.steps_per_epoch, 1)
         text = f"step {state.step}/{self._total_steps}"
+        rebuild = False
         if n:
             xs = np.arange(1, n + 1) / spe
             win = max(1, min(self.every, 50))
-            self._loss_line.set_data(xs, smooth(self._losses, win))
+            sl = smooth(self._losses, win)
+            self._loss_line.set_data(xs, sl)
+            fin = np.asarray(sl)[np.isfinite(sl)]
+            top = float(fin.max()) if fin.size else 0.0
+            if top > self._ax_l.get_ylim()[1]:   # rare: a loss above the axis
+                self._ax_l.set_ylim(0, 1.15 * top)
+                rebuild = True
             self._acc_line.set_data(xs, smooth(self._accs, win))
             text += (f"   loss {np.mean(self._losses[-win:]):.3f}"
                      f"   accuracy {np.mean(self._accs[-win:]):.0%}")
@@ -400,7 +407,6 @@ class LiveView(Callback):
             text += "   (before training)"
         h = state.history
         self._val_drawn = len(h.epoch_val_loss)
-        rebuild = False
         if h.epoch_val_loss:
             ex = np.arange(1, len(h.epoch_val_loss) + 1)
             self._val_loss_line.set_data(ex, h.epoch_val_loss)
