@@ -347,6 +347,8 @@ JUNK_VALUES = {
     "3-D array": np.zeros((3, 3, 3)),
     "wrong shape": np.ones((5, 7)),
     "huge int": 10 ** 100,
+    "int too large for a float": 10 ** 400,
+    "int array too large for floats": [[10 ** 400], [-10 ** 400]],
     "huge float": 1e300,
     "huge array": np.ones((400, 400)),
     "minus one": -1,

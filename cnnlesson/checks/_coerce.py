@@ -11,6 +11,7 @@ ragged list, a dict, True/False, None (a forgotten ``return``). ``...`` raises
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import warnings
@@ -103,7 +104,10 @@ def expect_int(value, what: str = "your answer", *, slash_hint: bool = False) ->
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
         whole = np.isfinite(number) and number.is_integer()
         advice = ("use // for integer division (/ always gives a float), or int(...)"
                   if slash_hint else "write it as an int, e.g. int(...)")
@@ -154,7 +158,10 @@ def expect_number(value, what: str = "your answer") -> float:
                              "number.")
     if not isinstance(value, numbers.Real):
         raise AssertionError(f"{what} should be a number; got {_describe(value)}.")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not np.isfinite(number):
         raise AssertionError(f"{what} is {number}; it should be a finite number.")
     return number

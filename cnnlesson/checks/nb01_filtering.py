@@ -14,6 +14,7 @@ from ..filters import correlate2d
 from ._core import (
     LearnerError,
     NotAttempted,
+    _short,
     call,
     exercise,
     expect_array,
@@ -66,8 +67,8 @@ def output_pixel(value, image, kernel, row: int, col: int):
                              f"{image.shape}; pass the exercise's image and kernel.")
     out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
     if not (0 <= row < out_h and 0 <= col < out_w):
-        raise AssertionError(f"row={row}, col={col} is outside the {out_h}x{out_w} output; "
-                             "pass the exercise's row=1, col=2.")
+        raise AssertionError(f"row={_short(row)}, col={_short(col)} is outside the "
+                             f"{out_h}x{out_w} output; pass the exercise's row=1, col=2.")
     expected = correlate2d(image, kernel)[row, col]
     got = expect_number(value, "the answer")
     if np.isclose(got, expected):
@@ -289,12 +290,12 @@ def output_sizes(valid_shape, same_padding):
                   "shrinks.",
     }.get(valid_shape, "Rows: H - KH + 1. Columns: W - KW + 1.")
     if valid_shape != (24, 28):
-        raise AssertionError(f"valid_shape is {valid_shape}, which is not right. {hint}")
+        raise AssertionError(f"valid_shape is {_short(valid_shape)}, which is not right. {hint}")
     hint = {
         6: "p zeros are added on EACH side, so the padded image grows by 2p = K - 1 = 6: p = 3.",
         7: "The output size is H + 2p - K + 1; it equals H when 2p = K - 1.",
         0: "p = 0 is valid padding, which shrinks the image by K - 1 = 6 pixels.",
     }.get(same_padding, "The output size is H + 2p - K + 1; set it equal to H and solve for p.")
     if same_padding != 3:
-        raise AssertionError(f"same_padding is {same_padding}, which is not right. {hint}")
+        raise AssertionError(f"same_padding is {_short(same_padding)}, which is not right. {hint}")
     return "26x32 with 3x5 gives 24x28; a 7x7 kernel needs p = 3 for 'same'"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..functional import conv2d_forward, conv_output_size
-from ._core import call, exercise, expect_array, expect_int
+from ._core import _short, call, exercise, expect_array, expect_int
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "02_convolution"
@@ -89,7 +89,7 @@ def output_size_formula(my_output_size):
         case, got = next(iter(wrong.items()))
         n, k, s, p = case
         raise AssertionError(
-            f"for n={n}, k={k}, stride={s}, padding={p} you return {got}; expected "
+            f"for n={n}, k={k}, stride={s}, padding={p} you return {_short(got)}; expected "
             f"{conv_output_size(*case)} ({len(wrong)} of {len(values)} cases are wrong). "
             + _diagnose_output_size(values))
     return f"all {len(values)} cases right, including strides that do not divide evenly"
@@ -231,5 +231,5 @@ def conv_parameter_count(params_a, params_b, params_c):
         if value != right:
             hint = hints.get(value, "count (weights per filter + 1 bias) x filters; weights "
                                     "per filter = C * KH * KW.")
-            raise AssertionError(f"{name} is {value}, which is not right. {hint}")
+            raise AssertionError(f"{name} is {_short(value)}, which is not right. {hint}")
     return "660, 1216 and 168 (the same 168 at any image size)"

@@ -14,7 +14,7 @@ from ..filters import SOBEL_Y, convolve2d, correlate2d
 from ..functional import conv2d_backward, conv2d_forward
 from ..gradcheck import numerical_gradient
 from ..kernel_learning import kernel_learning_image
-from ._core import call, exercise, expect_array, expect_int, expect_number, expect_shape
+from ._core import _short, call, exercise, expect_array, expect_int, expect_number, expect_shape
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "04_backprop"
@@ -345,8 +345,8 @@ def learn_sobel_y(my_update_step, lr, steps):
         raise AssertionError(f"steps should be a positive whole number; got {steps!r}.")
     if steps > MAX_STEPS:
         raise AssertionError(
-            f"steps={steps} is more than this check runs ({MAX_STEPS}); with a good learning "
-            "rate about 1,500 steps are enough.")
+            f"steps={_short(steps)} is more than this check runs ({MAX_STEPS}); with a good "
+            "learning rate about 1,500 steps are enough.")
     _check_one_step(my_update_step)
 
     x = kernel_learning_image(48)

@@ -21,6 +21,7 @@ from ..functional import softmax_cross_entropy
 from ._core import (
     NotAttempted,
     _describe,
+    _short,
     _type_hint,
     call,
     exercise,
@@ -209,7 +210,7 @@ def network_shapes(shapes, n_params):
             raise NotAttempted("`n_params` still contains `...`")
         got = expect_int(got, f"the parameter count of {name}")
         if got != want_counts[name]:
-            raise AssertionError(f"{name} does not have {got} parameters. "
+            raise AssertionError(f"{name} does not have {_short(got)} parameters. "
                                  + _param_hint(name, got, want_counts[name], parts[name]))
     total = sum(want_counts.values())
     return f"all 7 shapes and 4 parameter counts right ({total:,} parameters in all)"

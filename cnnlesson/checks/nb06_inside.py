@@ -14,7 +14,7 @@ import numpy as np
 
 from ..explain import cosine_similarity, occlude, receptive_fields
 from ..filters import LAPLACIAN, LAPLACIAN_4, SOBEL_X, SOBEL_Y
-from ._core import call, exercise, expect_array, expect_int, expect_int_tuple
+from ._core import _short, call, exercise, expect_array, expect_int, expect_int_tuple
 
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "06_inside_the_network"
@@ -88,7 +88,7 @@ def receptive_field_sizes(model, rf_conv1, rf_pool1, rf_conv2, rf_pool2, rf_conv
         value = expect_int(value, what, slash_hint=True)
         if value != rf.size:
             k = (rf.size - size_in) // jump_in + 1
-            raise AssertionError(f"{what} = {value} is not right. Hint: "
+            raise AssertionError(f"{what} = {_short(value)} is not right. Hint: "
                                  + _rf_hint(name, value, size_in, jump_in, k))
         size_in, jump_in = rf.size, rf.jump
     return "3, 4, 8, 10 and 18 pixels: each layer sees a larger part of the digit"
@@ -322,5 +322,5 @@ def most_important_patch(my_most_important_patch):
         else:
             hint = "find the largest value with np.argmax and turn it into (row, column)."
         raise AssertionError(f"for a heat map of shape {heat.shape} and stride={stride} the "
-                             f"answer is {right}; you returned {got}. Hint: {hint}")
+                             f"answer is {right}; you returned {_short(got)}. Hint: {hint}")
     return f"found the most important patch in {len(cases)} heat maps"
