@@ -175,3 +175,16 @@ def test_conv2_gif_is_deterministic_wide_and_small():
     numbered = viz.animate_snapshots(recs, layer="conv1", numbers=True, max_frames=2)
     assert len(decode(numbered)) == 2 and numbered != viz.animate_snapshots(
         recs, layer="conv1", max_frames=2)
+
+
+def test_a_gif_too_big_drops_frames_until_it_fits(monkeypatch):
+    recs = seed_snapshots(n=6)
+    full = viz.animate_snapshots(recs, layer="conv3", dpi=40)
+    assert len(decode(full)) == 6
+    monkeypatch.setattr(viz.animation, "MAX_GIF_BYTES", int(len(full) * 0.8))
+    small = viz.animate_snapshots(recs, layer="conv3", dpi=40)
+    frames = decode(small)
+    assert len(small) <= int(len(full) * 0.8) and 2 <= len(frames) < 6
+    last = decode(full)[-1].astype(int)      # the end is always kept (same up to the palette)
+    assert np.abs(frames[-1].astype(int) - last).mean() < 2
+    assert np.abs(frames[-2].astype(int) - last).mean() > 5

@@ -353,7 +353,9 @@ def animate_snapshots(snapshots, layer="conv1", probe_index=0, path=None, *, max
     scales are fixed over *all* frames (symmetric, from the largest |weight|
     and |response| of the whole run, or ``vmax`` / ``fmax``) and stated on
     the figure, so growing weights look stronger rather than being
-    re-stretched every frame. 1300 px wide at the default ``dpi``.
+    re-stretched every frame. 1300 px wide at the default ``dpi``. Should
+    the GIF exceed :data:`MAX_GIF_BYTES`, every other frame is dropped
+    (keeping the first and the last) until it fits.
 
     Parameters
     ----------
@@ -403,6 +405,10 @@ def animate_snapshots(snapshots, layer="conv1", probe_index=0, path=None, *, max
         view.update(int(k))
         frames.append(blit.frame())
     data = gif_bytes(frames, fps=fps, hold_last=2.0)
+    while len(data) > MAX_GIF_BYTES and len(frames) > 2:
+        # too big (a tall conv3 grid, many frames): keep every other frame, and the last
+        frames = frames[:-1:2] + [frames[-1]]
+        data = gif_bytes(frames, fps=fps, hold_last=2.0)
     if path is not None:
         save_gif(data, path)
     return data
