@@ -137,6 +137,8 @@ def gif_bytes(frames, *, fps=4.0, hold_last=1.5, loop=0) -> bytes:
         fail(ValueError, "hold_last", "a number of seconds >= 0", describe(hold_last))
     pick = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), 8)).round().astype(int))
     sample = np.concatenate([frames[k] for k in pick], axis=0)
+    if sample.shape[0] * sample.shape[1] > 1_000_000:   # large frames: every 2nd pixel suffices
+        sample = np.ascontiguousarray(sample[::2, ::2])
     palette = Image.fromarray(sample).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
                                               dither=Image.Dither.NONE)
     ims = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE)
