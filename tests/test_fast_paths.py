@@ -17,7 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlesson import _blas, _kernels
 from cnnlesson import functional as F
-from cnnlesson._step import MIN_SPLIT, StepRunner
+from cnnlesson._step import MIN_SPLIT, StepRunner, piece_bounds
 from cnnlesson.layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
 from cnnlesson.model import Sequential, seed_cnn
 from cnnlesson.optim import SGD, Adam
@@ -177,27 +177,29 @@ def _train(threads, dtype=np.float32, optimizer=SGD, batch_size=40, **kw):
     return model, hist
 
 
-@pytest.mark.parametrize("optimizer", [SGD, Adam])
-def test_fit_is_bit_identical_whatever_the_number_of_threads(optimizer):
-    m1, h1 = _train(1, optimizer=optimizer)
-    m2, h2 = _train(2, optimizer=optimizer)
-    m3, h3 = _train(None, optimizer=optimizer)
+@pytest.mark.parametrize(("optimizer", "batch_size"), [(SGD, 40), (Adam, 40), (SGD, 100)])
+def test_fit_is_bit_identical_whatever_the_number_of_threads(optimizer, batch_size):
+    assert len(piece_bounds(batch_size)) > 2  # the batches are cut
+    m1, h1 = _train(1, optimizer=optimizer, batch_size=batch_size)
+    m2, h2 = _train(2, optimizer=optimizer, batch_size=batch_size)
+    m3, h3 = _train(None, optimizer=optimizer, batch_size=batch_size)
     for a, b, c in zip(m1.parameters(), m2.parameters(), m3.parameters(), strict=True):
         assert np.array_equal(a.data, b.data) and np.array_equal(a.data, c.data)
     assert h1.step_loss == h2.step_loss == h3.step_loss
     assert h1.epoch_train_acc == h2.epoch_train_acc
 
 
-def test_split_batches_stay_close_to_unsplit_ones():
-    """Batches of 40 are split, batches of 20 are not: same data, nearly the same weights."""
+@pytest.mark.parametrize("n", [40, 130])
+def test_cut_batches_give_the_gradient_of_the_whole_batch(n):
     rng = np.random.default_rng(0)
-    x = rng.random((40, 3, 26, 26))
-    y = rng.integers(0, 10, 40)
+    x = rng.random((n, 3, 26, 26))
+    y = rng.integers(0, 10, n)
     split = seed_cnn(seed=2, dtype=np.float64)
     whole = split.copy()
-    runner = StepRunner(split, threads=1, batch_size=40)
-    runner.gradients(x, y)
+    runner = StepRunner(split, threads=2, batch_size=n)
+    logits, losses = runner.gradients(x, y)
     runner.close()
+    _assert_close(logits, whole.forward(x, keep_cache=False), np.float64)
     _, d = F.softmax_cross_entropy(whole.forward(x), y)
     whole.backward(d)
     for a, b in zip(split.parameters(), whole.parameters(), strict=True):
