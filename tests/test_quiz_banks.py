@@ -210,6 +210,19 @@ def _backward_adds_up():
     return np.any(once != 0) and np.allclose(layer.weight.grad, 2 * once)
 
 
+def _most_class_specific_layer():
+    from cnnlesson.channels import top_class_share, top_patches
+    from cnnlesson.datasets import load_digits
+    from cnnlesson.pretrained import load_digits_model
+
+    (_, _), (x_test, y_test) = load_digits()
+    model = load_digits_model()
+    share = {name: top_class_share(top_patches(model, x_test, name, k=16), y_test)[1].mean()
+             for name in ("conv1", "conv2", "conv3")}
+    best = max(share, key=share.get)
+    return "c" if best == "conv3" and share["conv3"] > 0.6 else "?"
+
+
 FACTS = {
     "01.output_rows": lambda: filters.correlate2d(np.zeros((10, 10)), filters.LAPLACIAN).shape[0],
     "01.flat_laplacian": lambda: filters.correlate2d(np.full((5, 5), 0.5), filters.LAPLACIAN)[0, 0],
@@ -269,10 +282,11 @@ FACTS = {
     "06.q2": lambda: seed_cnn(in_channels=1, seed=0).activations(
         np.zeros((1, 1, 26, 26), dtype=np.float32))["flatten1"].shape[1],
     "06.q3": lambda: explain.cosine_similarity(filters.SOBEL_X, -filters.SOBEL_X),
+    "06.q4": _most_class_specific_layer,
 }
 
 #: Questions about reasons (no single number to compute); each is checked by reading.
-CONCEPTUAL = {"02.q2", "04.q2", "05.q5", "06.q4", "06.q5", "06.q6"}
+CONCEPTUAL = {"02.q2", "04.q2", "05.q5", "06.q5", "06.q6"}
 #: Facts that need the digits or a training run (checked below, slower).
 SLOW = {"05.untrained_accuracy", "05.high_lr_loss"}
 

@@ -52,17 +52,17 @@ QUESTIONNAIRE = [
         "06.q4", "quiz", "which layer became class-specific",
         "Comparing each channel's top digits before and after training, which layer's "
         "channels became most specific to particular digit classes?",
-        why="conv3 sees 18x18 pixels, most of a digit; after training most of its channels' "
-            "top digits share one label, while conv1 and conv2 find pieces, such as edges "
-            "and stroke ends, that many digits share.",
+        why="conv3 sees 18x18 pixels, most of a digit; after training, about two thirds of "
+            "a conv3 channel's top digits share one label (on average), while conv1 and "
+            "conv2 find pieces, such as edges and stroke ends, that many digits share.",
         choices=(("conv1", "a 3x3 window sees an edge or a bit of ink; such pieces occur in "
                            "every digit."),
                  ("conv2", "8x8 pieces of strokes, a slant, a stroke end, occur in many "
                            "classes; conv2's top patches stay mixed."),
                  ("conv3", ""),
                  ("none: channels never depend on the class",
-                  "after training, most conv3 channels' top digits share one label, far "
-                  "more than random digits would.")),
+                  "after training, conv3 channels' top digits share one label far more "
+                  "often than random digits would.")),
         answer="c"),
     Question(
         "06.q5", "quiz", "covering with grey",
