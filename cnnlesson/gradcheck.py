@@ -206,7 +206,7 @@ def rel_error(a, b, *, floor: float = 1e-8) -> float:
     a, b = arrays
     if a.shape != b.shape:
         raise ValueError(
-            f"b must have the shape of a, {a.shape}; got shape {b.shape}. "
+            f"b must be of the shape of a, {a.shape}; got shape {b.shape}. "
             "Hint: compare a gradient with the gradient of the same array")
     if a.size == 0:
         return 0.0
@@ -261,7 +261,7 @@ def check_gradient(name: str, analytic, numeric, tol: float = 1e-6, *,
     check_array(numeric, "numeric")
     if analytic.shape != numeric.shape:
         raise ValueError(
-            f"numeric must have the shape of analytic, {analytic.shape}; got shape "
+            f"numeric must be of the shape of analytic, {analytic.shape}; got shape "
             f"{numeric.shape}. Hint: compare two gradients of the same array")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         fail(ValueError, "tol", "a positive float", describe(tol), "e.g. tol=1e-6")

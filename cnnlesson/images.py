@@ -245,8 +245,13 @@ def load_image(path: str | os.PathLike | BinaryIO | bytes, *, mode: str = "RGB",
         max_side = check_positive_int(max_side, "max_side",
                                       "the longest side in pixels to keep, e.g. 1024")
     pixels, is_gray = read_image_file(path, max_side=max_side)
-    if mode == "RGB":
-        image = np.repeat(pixels[:, :, None], 3, axis=2) if is_gray else pixels
+    if mode == "RGB" and is_gray:
+        check_allocation(pixels.shape + (3,), np.float32, "path",
+                         hint="pass max_side=1024 (or size=...) to shrink big pictures while "
+                              "loading, or mode=\"L\" for one gray channel")
+        image = np.repeat(pixels[:, :, None], 3, axis=2)
+    elif mode == "RGB":
+        image = pixels
     else:
         image = pixels if is_gray else to_grayscale(pixels)
     if size is not None:

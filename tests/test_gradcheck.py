@@ -166,7 +166,7 @@ def test_rel_error_nan_is_reported():
 
 def test_rel_error_shape_mismatch():
     with pytest.raises(ValueError, match=re.escape(
-            "b must have the shape of a, (2, 3); got shape (3, 2).")):
+            "b must be of the shape of a, (2, 3); got shape (3, 2).")):
         rel_error(np.zeros((2, 3)), np.zeros((3, 2)))
 
 
@@ -209,7 +209,7 @@ def test_check_gradient_tol_and_floor(capsys):
 
 def test_check_gradient_bad_input():
     with pytest.raises(ValueError, match=re.escape(
-            "numeric must have the shape of analytic, (2,); got shape (3,).")):
+            "numeric must be of the shape of analytic, (2,); got shape (3,).")):
         check_gradient("w", np.zeros(2), np.zeros(3))
     with pytest.raises(TypeError, match=r"name must be a str; got int"):
         check_gradient(3, np.zeros(2), np.zeros(2))
