@@ -75,6 +75,7 @@ __all__ = ["STATUSES", "RECORD_MIME", "ReportError", "Row", "Submission", "add_a
 STATUSES = ("pass", "fail", "not_attempted", "error", "timeout", "missing", "malformed",
             "foreign")
 MARKER = ".cnnlesson-report.json"
+_RECORD_STATUSES = ("pass", "fail", "not_attempted", "error")
 
 
 @dataclass
@@ -101,6 +102,7 @@ class _Graded:
     problem: str = ""
 
 
+# ---------------------------------------------------------------------------
 # running one notebook
 # ---------------------------------------------------------------------------
 
@@ -273,20 +275,21 @@ def _classify(sub, nb, expected, outcome, stopped, timeout):
         row = Row(sub.student, stem, ex["id"], ex.get("kind", "exercise"), ex.get("title", ""),
                   file=str(sub.path))
         record = latest.get(ex["id"])
+        cells = _exercise_cells(nb, ex["id"])
+        reached = bool(cells) and stopped is not None and max(cells) < stopped
         if record is not None:
             row.title = record.get("title") or row.title
-            row.status = record["status"] if record["status"] in STATUSES else "error"
+            row.status = record["status"] if record["status"] in _RECORD_STATUSES else "error"
             row.hint = str(record.get("hint", ""))
             if row.status == "error":
                 row.detail = "the student's code raised inside the check"
-        elif outcome:
+        elif outcome and not reached:
             row.status = "timeout" if outcome == "timeout" else "error"
-            where = f"cell {stopped + 1} ({_first_line(nb, stopped)!r})" if stopped is not None \
-                else "a cell"
+            where = (f"cell {stopped + 1} ({_first_line(nb, stopped)!r})" if stopped is not None
+                     else "a cell")
             row.detail = (f"the notebook ran out of its {timeout:g} s while {where} was running"
                           if outcome == "timeout" else f"the kernel died while {where} was running")
         else:
-            cells = _exercise_cells(nb, ex["id"])
             error = _error_in(nb, cells)
             if error:
                 row.status, row.hint = "error", error

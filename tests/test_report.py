@@ -259,7 +259,7 @@ def test_re_run_with_timeout_error_and_pass_in_parallel(tmp_path):
     sub = tmp_path / "sub"
     ok = _tiny(CHECK.format(n=1), CHECK.format(n=2), "# Exercise 9.1: t9.1\ncheck_1(42)",
                "# Exercise 9.2: t9.2\ncheck_2(41)")
-    loop = _tiny(CHECK.format(n=1), CHECK.format(n=2), "# Exercise 9.1: t9.1\ncheck_1(42)",
+    loop = _tiny(CHECK.format(n=1), CHECK.format(n=2), "# Exercise 9.1: t9.1\ncheck_1(oops)",
                  "# Exercise 9.2: t9.2\nwhile True:\n    pass\ncheck_2(42)")
     broken = _tiny(CHECK.format(n=1), CHECK.format(n=2), "1 / 0",
                    "# Exercise 9.1: t9.1\nanswer = missing_name\ncheck_1(answer)")
@@ -271,7 +271,7 @@ def test_re_run_with_timeout_error_and_pass_in_parallel(tmp_path):
                               stream=sys.stderr, progress_stream=sys.stderr)
     got = {(r.student, r.exercise): r.status for r in rows}
     assert got == {("ok", "9.1"): "pass", ("ok", "9.2"): "fail",
-                   ("loop", "9.1"): "pass", ("loop", "9.2"): "timeout",
+                   ("loop", "9.1"): "error", ("loop", "9.2"): "timeout",
                    ("broken", "9.1"): "error", ("broken", "9.2"): "not_attempted"}
     hints = {(r.student, r.exercise): r.hint for r in rows}
     assert "answer to everything" in hints[("ok", "9.2")]
