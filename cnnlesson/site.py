@@ -579,8 +579,6 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
         If the folder is missing or holds no notebook, jupyter-server-mathjax is missing, the
         output is a file or holds files the site did not create, or (student edition) a
         notebook's solution markers are wrong.
-
-    Introduced in notebook 00_start_here.
     """
     if edition not in EDITIONS:
         raise SiteError(f"edition must be one of {EDITIONS}; got {edition!r}")
