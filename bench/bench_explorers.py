@@ -66,16 +66,17 @@ def _new_scenarios(photo, gray):
     make = getattr(widgets, "flip_explorer", None)
     if make is not None:
         patch = gray[32:42, 48:58]
-        found.append(("flip_explorer (02)", lambda: make(patch, filters.SOBEL_X),
+        found.append(("flip_explorer (02)", lambda make=make: make(patch, filters.SOBEL_X),
                       [("i", 3), ("flip", True), ("j", 5), ("flip", False)]))
     make = getattr(widgets, "geometry_explorer", None)
     if make is not None:
-        found.append(("geometry_explorer (02)", lambda: make(),
+        found.append(("geometry_explorer (02)", lambda make=make: make(),
                       [("kernel", 5), ("stride", 2), ("padding", 1), ("size", 9),
                        ("kernel", 3), ("stride", 1), ("padding", 0), ("size", 7)]))
     make = getattr(widgets, "shift_explorer", None)
     if make is not None:
-        found.append(("shift_explorer (03)", lambda: make(photo),
+        found.append(("shift_explorer (03)",
+                      lambda make=make: make(gray[20:, 30:], filters.SOBEL_X),
                       [("dx", 1), ("dx", 2), ("dy", 1), ("dx", 0), ("dy", 0)]))
     return found
 

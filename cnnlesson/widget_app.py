@@ -334,3 +334,10 @@ def _set_cells(image, texts, values) -> None:
             t.set_color(text_color(cmap(norm(v))))
         else:
             t.set_text("")
+
+
+def _clear_axes(ax) -> None:
+    """Empty ``ax`` for a redraw, keeping the position the layout gave it."""
+    pos = ax.get_position(original=False)
+    ax.clear()
+    ax.set_position(pos)

@@ -17,6 +17,11 @@ and reused::
     app.controls["preset"].value = "sobel x"   # same as choosing it in the menu
     app.result                                 # the filtered image now shown
 
+The explorers of convolution settings (flip, kernel size / stride / padding) live in
+:mod:`cnnlesson.explorers`, those of pooling (window, shift) in
+:mod:`cnnlesson.pooling_explorers`, the machinery in :mod:`cnnlesson.widget_app`; all are
+importable from here.
+
 A notebook opened before its cells run shows each saved explorer as a still picture
 captioned "run this cell to use the controls" (see :class:`StillBox`), not as a line of
 text.
@@ -33,6 +38,20 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_nonnegative_int, describe, fail
+from .explorers import (
+    flip_explorer,
+    flip_figure,
+    geometry_explorer,
+    geometry_figure,
+    geometry_report,
+)
+from .pooling_explorers import (
+    pooling_explorer,
+    pooling_explorer_update,
+    shift_changes,
+    shift_explorer,
+    shift_figure,
+)
 from .widget_app import STILL_NOTE, WidgetApp
 
 __all__ = [
@@ -40,6 +59,14 @@ __all__ = [
     "StillBox",  # noqa: F822 (from widget_app, built on first use, see __getattr__)
     "WidgetApp",
     "convolution_explorer",
+    "flip_explorer",
+    "flip_figure",
+    "geometry_explorer",
+    "geometry_figure",
+    "geometry_report",
+    "shift_changes",
+    "shift_explorer",
+    "shift_figure",
     "convolution_explorer_update",
     "kernel_playground",
     "kernel_playground_update",
@@ -370,149 +397,6 @@ def kernel_playground(image):
     preset.observe(on_preset, names="value")
     for b in boxes.values():
         b.observe(on_box, names="value")
-    return app
-
-
-# ---------------------------------------------------------------------------
-# pooling explorer
-# ---------------------------------------------------------------------------
-
-def pooling_explorer_update(x, size, stride, mode="max", i=0, j=0, fig=None):
-    """Draw one pooling window of ``x`` and the pooled map.
-
-    The plain function behind :func:`pooling_explorer`; see
-    :func:`cnnlesson.viz.show_pool_window`.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        (H, W).
-    size, stride : int
-        Window size and step.
-    mode : {"max", "avg"}
-    i, j : int
-        Output position whose window is outlined.
-    fig : matplotlib.figure.Figure, optional
-
-    Returns
-    -------
-    dict
-        As :func:`cnnlesson.viz.show_pool_window` (``"output"`` is the pooled
-        (H', W') map, ``"value"`` the outlined output pixel).
-
-    Introduced in notebook 03_pooling.
-    """
-    from .viz import show_pool_window
-
-    return show_pool_window(fig, x, size, stride, i, j, mode)
-
-
-def _pooling_refresh(res, a, size, stride, mode, i, j) -> dict:
-    """Redraw the window and pooled-map panels in place for any setting of the controls."""
-    from .viz._base import format_number, image_scale
-    from .viz.windows import ANNOTATE_MAX_PIXELS, _draw_map, pool2d, window_rectangle
-
-    h, w = a.shape
-    out = pool2d(a, size, stride, mode)
-    oh, ow = out.shape
-    top, left = i * stride, j * stride
-    win = a[top:top + size, left:left + size]
-    value = float(out[i, j])
-    cmap, lo, hi = image_scale(a)
-    res["window"].set_xy((left - 0.5, top - 0.5))
-    res["window"].set_width(size)
-    res["window"].set_height(size)
-    ax_win, ax_out = res["axes"]["window"], res["axes"]["output"]
-    ax_win.clear()
-    res["window_image"], wtexts = _draw_map(ax_win, win, cmap=cmap, lo=lo, hi=hi, annotate=True)
-    argmax = winner = None
-    if mode == "max":
-        r, c = np.unravel_index(int(np.argmax(win)), win.shape)
-        argmax = (top + int(r), left + int(c))
-        winner = window_rectangle(ax_win, int(r), int(c), 1, 1, lw=4)
-        res["input_winner"].set_xy((argmax[1] - 0.5, argmax[0] - 0.5))
-        wtexts[r * size + c].set_fontweight("bold")
-        ax_win.set_title(f"max = {format_number(value)}")
-    else:
-        ax_win.set_title(f"mean = {format_number(value)}")
-    res["input_winner"].set_visible(mode == "max")
-    ax_out.clear()
-    res["output_image"], _ = _draw_map(ax_out, out, cmap=cmap, lo=lo, hi=hi,
-                                       annotate=h * w <= ANNOTATE_MAX_PIXELS)
-    res["pixel"] = window_rectangle(ax_out, i, j, 1, 1)
-    ax_out.set_title(f"{mode} pool {size}, stride {stride}: {oh}x{ow}")
-    res["figure"].suptitle(f"output[{i}, {j}] = {mode} of the {size}x{size} window at "
-                           f"({top}, {left}) = {format_number(value)}")
-    res.update(value=value, output=out, window_values=win, argmax=argmax, winner=winner)
-    return res
-
-
-def pooling_explorer(x):
-    """Sliders for pool size and stride, a max/avg toggle and the window position.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        (H, W) a small map or grayscale image (e.g. 8x8 to 16x16).
-
-    Returns
-    -------
-    WidgetApp
-        Controls ``"size"``, ``"stride"``, ``"mode"`` ("max" or "avg"),
-        ``"i"`` and ``"j"`` (which window is outlined; their ranges follow
-        the pooled map's size). ``result`` is the dict of
-        :func:`pooling_explorer_update`.
-
-    Introduced in notebook 03_pooling.
-    """
-    import ipywidgets as widgets
-
-    a = _small_gray(x, "x")
-    h, w = a.shape
-    if h < 2 or w < 2:
-        fail(ValueError, "x", "at least 2x2", f"shape {a.shape}", "pooling needs a map to shrink")
-    top = int(min(h, w, 6))
-    style = {"description_width": "initial"}
-    size = widgets.IntSlider(min(2, top), 1, top, description="size", style=style,
-                             continuous_update=False)
-    stride = widgets.IntSlider(min(2, top), 1, 6, description="stride", style=style,
-                               continuous_update=False)
-    mode = widgets.ToggleButtons(options=["max", "avg"], value="max", description="mode")
-    oh = (h - size.value) // stride.value + 1
-    ow = (w - size.value) // stride.value + 1
-    i = widgets.IntSlider(0, 0, max(oh - 1, 0), description="window row", style=style,
-                          continuous_update=False)
-    j = widgets.IntSlider(0, 0, max(ow - 1, 0), description="window column", style=style,
-                          continuous_update=False)
-    controls = {"size": size, "stride": stride, "mode": mode, "i": i, "j": j}
-    layout = [widgets.HBox([size, stride, mode]), widgets.HBox([i, j])]
-    def draw(fig, size, stride, mode, i, j):
-        from .viz.windows import window_rectangle
-
-        res = pooling_explorer_update(a, size, stride, mode, i, j, fig)
-        ax_in = res["axes"]["input"]
-        if res["argmax"] is not None:  # show_pool_window marks the winner in the input last
-            res["input_winner"] = ax_in.patches[-1]
-        else:
-            res["input_winner"] = window_rectangle(ax_in, 0, 0, 1, 1, lw=1.5)
-            res["input_winner"].set_visible(False)
-        return res
-
-    app = WidgetApp(controls, draw, figsize=(13, 5.2), layout=layout,
-                    refresh=lambda res, **v: _pooling_refresh(res, a, **v),
-                    dynamic=lambda res: [res["window"], res["input_winner"],
-                                         res["axes"]["window"], res["axes"]["output"],
-                                         res["figure"]._suptitle])
-
-    def on_geometry(change):
-        n_h = (h - size.value) // stride.value + 1
-        n_w = (w - size.value) // stride.value + 1
-        with app.hold():
-            i.max, j.max = n_h - 1, n_w - 1  # values above the new max are clamped
-
-    for c in (size, stride):
-        c.unobserve(app._on_change, names="value")
-        c.observe(on_geometry, names="value")
     return app
 
 
