@@ -36,16 +36,23 @@ from __future__ import annotations
 import argparse
 import copy
 import html
-import json
-import os
 import re
-import shutil
 import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._io import atomic_write_text
+from ._site_files import (
+    MANIFEST,
+    MATHJAX_DIR,
+    SiteError,
+    _check_out_dir,
+    _copy_mathjax,
+    _readable,
+    _write_manifest,
+    mathjax_source,
+)
 
 __all__ = [
     "EDITIONS",
@@ -62,10 +69,6 @@ __all__ = [
     "static_notebook",
 ]
 
-#: Folder of the site that holds the local MathJax copy.
-MATHJAX_DIR = "mathjax"
-#: File in the output folder listing what the site created (and so may replace).
-MANIFEST = ".cnnlesson-site.json"
 #: The editions a site can show.
 EDITIONS = ("solutions", "student")
 _CHECK_RECORD = "application/vnd.cnnlesson.check+json"
@@ -79,7 +82,6 @@ _IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 # the STIX-Web fonts (woff files shipped in the package, so nothing is fetched from the web). The
 # package has no SVG or CommonHTML output jax, so HTML-CSS with these local fonts is the choice.
 _MATHJAX_SCRIPT = f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
-_MATHJAX_SKIP = ("docs", "test", "unpacked")
 # what the course's notebooks show only for their automatic tests (nbval markers)
 _NBVAL_LINE = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[^\n]*\n(?:[ \t]*#[ \t]*Reason:[^\n]*\n)?",
                          re.MULTILINE)
@@ -87,10 +89,6 @@ _NOTEBOOK_LINK = re.compile(r"""(?P<pre>\]\(\s*<?|href=["'])(?:\./)?(?P<stem>[\w
                             r"""(?=[#)"'>\s])""")
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _LEARN = re.compile(r"^\**What you will learn[^\n]*$", re.MULTILINE | re.IGNORECASE)
-
-
-class SiteError(RuntimeError):
-    """The site cannot be built (missing notebooks or a missing package); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -348,85 +346,6 @@ _PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endif -%}
 {% endblock data_priority %}
 """
-
-
-def mathjax_source() -> Path:
-    """The folder of MathJax 2.7 files shipped by ``jupyter-server-mathjax``.
-
-    Raises
-    ------
-    SiteError
-        If the package is not installed.
-    """
-    try:
-        import jupyter_server_mathjax
-    except ImportError:
-        raise SiteError('the site needs the package jupyter-server-mathjax (a local copy of '
-                        'MathJax, so that equations show without a network connection); it is '
-                        'not installed. Hint: pip install -e ".[site]"') from None
-    static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    if not (static / "MathJax.js").is_file():
-        raise SiteError(f"jupyter-server-mathjax must hold MathJax.js; got none in {static}. "
-                        'Hint: reinstall it: pip install --force-reinstall -e ".[site]"')
-    return static
-
-
-def _read_manifest(out_dir: Path) -> set[str]:
-    path = out_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(name) for name in data.get("created", [])}
-    except (OSError, ValueError, AttributeError):
-        return set()
-
-
-def _write_manifest(out_dir: Path, created: set[str]) -> None:
-    atomic_write_text(out_dir / MANIFEST, json.dumps(
-        {"tool": "python -m cnnlesson.site", "created": sorted(created)}, indent=1) + "\n")
-    _readable(out_dir / MANIFEST)
-
-
-def _readable(path: Path) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
-def _check_out_dir(out_dir: Path, names: list[str]) -> set[str]:
-    """Refuse to write over anything the site did not create; return what it created before."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SiteError(f"out must be a folder; got {str(out_dir)!r}, which is a file. Hint: "
-                        "give a folder name, e.g. -o site/")
-    own = _read_manifest(out_dir) if out_dir.is_dir() else set()
-    foreign = [name for name in names
-               if (out_dir / name).exists() or (out_dir / name).is_symlink()
-               if name not in own]
-    if foreign:
-        raise SiteError(
-            f"out must not hold files the site did not create; {str(out_dir)!r} already has "
-            + ", ".join(repr(n) for n in foreign) + f" (not listed in its {MANIFEST}). Nothing "
-            "was changed. Hint: choose a new or empty folder, or move those files away")
-    return own
-
-
-def _copy_mathjax(out_dir: Path) -> Path:
-    source = mathjax_source()
-    target = out_dir / MATHJAX_DIR
-    if target.is_symlink():
-        target.unlink()  # our own entry in the manifest, now a link: never follow it
-    elif target.exists():
-        shutil.rmtree(target)  # only reached when the manifest says the site created it
-
-    def ignore(folder, names):
-        skip = set(n for n in names if n in _MATHJAX_SKIP)
-        if Path(folder) == source / "localization":
-            skip |= {n for n in names if n != "en"}
-        if Path(folder) == source / "jax" / "output":
-            skip |= {n for n in names if n != "HTML-CSS"}  # SVG: only fonts, no output jax
-        return skip
-
-    shutil.copytree(source, target, ignore=ignore)
-    return target
 
 
 def _nav(infos: list[NotebookInfo], index: int) -> str:
