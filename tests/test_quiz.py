@@ -401,8 +401,9 @@ def test_the_plan_names_every_question_and_its_place(capsys):
 def test_cells_of_one_question_and_of_a_questionnaire(capsys):
     assert quiz_main(["cells", "02.flip_kernels"]) == 0
     out = capsys.readouterr().out
-    assert 'my_prediction = ...   # type the letter of your choice: "a", "b", "c", "d" or "e"' \
-        in out
+    assert ('# Prediction 02.flip_kernels: kernels the flip leaves alone\nmy_prediction = ...   '
+            '# type the letter of your choice: "a", "b", "c", "d" or "e"\n'
+            'quiz.predict("02.flip_kernels", my_prediction)') in out
     assert quiz_main(["cells", "05"]) == 0
     assert 'quiz.questionnaire("05", answers)' in capsys.readouterr().out
     assert quiz_main(["cells", "05.nothing"]) == 2

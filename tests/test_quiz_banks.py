@@ -423,3 +423,56 @@ def test_each_prediction_comes_before_the_cell_that_reveals_it(bank):
         assert all(heading <= i < reveal for i in placed), (q.id, placed, reveal)
     before = _plan.QUESTIONNAIRE_BEFORE[bank.NOTEBOOK[:2]]
     assert any(s.startswith(before) for s in cells), before
+
+
+@pytest.mark.parametrize("bank", _BANKS, ids=[b.NOTEBOOK for b in _BANKS])
+def test_the_plan_inserts_every_cell_in_place(bank):
+    import nbformat
+
+    path = ROOT / "notebooks" / f"{bank.NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    before = nbformat.writes(nb)
+    new = _plan.with_quiz_cells(nb, bank.NOTEBOOK)
+    assert nbformat.writes(nb) == before  # the input is not modified
+    sources = ["".join(c.source) for c in new.cells]
+    already = sum('quiz.predict("' in s or "quiz.questionnaire(" in s
+                  for s in _cells(bank.NOTEBOOK))
+    added = 3 * (len(bank.PREDICTIONS) + 1) - 3 * already
+    assert len(new.cells) == len(nb.cells) + added
+    for q in bank.PREDICTIONS:
+        code = next(i for i, s in enumerate(sources) if f'quiz.predict("{q.id}"' in s)
+        reveal = next(i for i, s in enumerate(sources) if s.startswith(bank.PLACES[q.id][1]))
+        assert code < reveal
+        assert new.cells[code - 1].cell_type == "markdown"
+        assert new.cells[code + 1].metadata["tags"] == [quiz.TEACHER_TAG]
+    number = bank.NOTEBOOK[:2]
+    code = next(i for i, s in enumerate(sources) if f'quiz.questionnaire("{number}"' in s)
+    assert sources[code + 2].startswith(_plan.QUESTIONNAIRE_BEFORE[number])
+    imports = [line for s in sources for line in s.split("\n")
+               if line.startswith("from cnnlesson import ") and " as " not in line]
+    assert "quiz" in [n.strip() for n in imports[0].split("import ", 1)[1].split(",")]
+    again = _plan.with_quiz_cells(new, bank.NOTEBOOK)
+    assert len(again.cells) == len(new.cells)  # never inserted twice
+    nbformat.validate(new)
+
+
+def test_insert_writes_a_new_file_and_never_overwrites(tmp_path, capsys):
+    import nbformat
+
+    from cnnlesson.quiz.__main__ import main
+
+    source = ROOT / "notebooks" / "02_convolution.ipynb"
+    out = tmp_path / "02.ipynb"
+    assert main(["insert", str(source), "-o", str(out)]) == 0
+    written = nbformat.read(out, as_version=4)
+    assert any('quiz.predict("02.flip_kernels"' in c.source for c in written.cells)
+    stamp = out.stat().st_mtime_ns
+    assert main(["insert", str(source), "-o", str(out)]) == 2
+    assert main(["insert", str(source), "-o", str(source)]) == 2
+    assert out.stat().st_mtime_ns == stamp
+    assert "never overwrites" in capsys.readouterr().err
+    assert main(["insert", str(tmp_path / "missing.ipynb"), "-o", str(tmp_path / "x")]) == 2
+    other = tmp_path / "99_other.ipynb"
+    other.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["insert", str(other), "-o", str(tmp_path / "y.ipynb")]) == 2
+    assert not (tmp_path / "y.ipynb").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._render import TEACHER_TAG
 
 __all__ = ["prediction_code", "questionnaire_code", "cell_plan", "question_cells",
-           "questionnaire_cells"]
+           "questionnaire_cells", "with_quiz_cells"]
 
 #: The heading of the cell each questionnaire goes before, per notebook.
 QUESTIONNAIRE_BEFORE = {"01": "## Summary", "02": "## Summary", "03": "## Summary",
@@ -26,19 +26,22 @@ def _choice_comment(question) -> str:
 
 def prediction_code(question) -> str:
     """The code cell of a prediction prompt."""
-    return (f"my_prediction = ...   # {_choice_comment(question)}\n"
+    return (f"# {question.full_title}\n"
+            f"my_prediction = ...   # {_choice_comment(question)}\n"
             f'quiz.predict("{question.id}", my_prediction)')
 
 
 def questionnaire_code(q_list) -> str:
     """The code cell of a questionnaire: one dict of answers, then the check."""
     width = max(len(q.id) for q in q_list) - 3
-    lines = ["answers = {"]
+    number = q_list[0].notebook_number
+    lines = [f"# Questionnaire {number}: questions {q_list[0].id} to {q_list[-1].id}",
+             "answers = {"]
     for q in q_list:
         key = f'"{q.id[3:]}":'.ljust(width + 3)
         hint = (f"a letter, {q.letters[0]}-{q.letters[-1]}" if q.choices else "a number")
         lines.append(f"    {key} ...,   # {hint}")
-    lines += ["}", f'quiz.questionnaire("{q_list[0].notebook_number}", answers)']
+    lines += ["}", f'quiz.questionnaire("{number}", answers)']
     return "\n".join(lines)
 
 
@@ -61,10 +64,9 @@ def questionnaire_cells(q_list) -> str:
     """The cells of one questionnaire, as markdown for the plan."""
     from ._render import answer_markdown, question_markdown
 
-    questions_md = "## Questionnaire\n\nAnswer from what this notebook taught; the check " \
-                   "explains every wrong answer.\n\n" + "\n\n".join(
-                       question_markdown(q, k + 1) for k, q in enumerate(q_list))
-    answers_md = "**Answers to the questionnaire**\n\n" + "\n\n".join(
+    questions_md = _QUESTIONNAIRE_HEAD + "\n\n".join(
+        question_markdown(q, k + 1) for k, q in enumerate(q_list))
+    answers_md = _ANSWERS_HEAD + "\n\n".join(
         answer_markdown(q, k + 1) for k, q in enumerate(q_list))
     return "\n\n".join([
         "Markdown cell:", _fence("markdown", questions_md),
@@ -97,3 +99,90 @@ def cell_plan(banks, questions) -> str:
                 f"Insert before the cell that starts with `{QUESTIONNAIRE_BEFORE[number]}`.",
                 "", questionnaire_cells(q_list), ""]
     return "\n".join(out) + "\n"
+
+
+def with_quiz_cells(nb, stem: str):
+    """A copy of notebook ``nb`` (nbformat v4) with the plan's quiz cells inserted.
+
+    Predictions go immediately before their reveal cells, the questionnaire before its
+    heading, and ``quiz`` is added to the first ``from cnnlesson import`` line. A prediction
+    or questionnaire already present is not inserted twice. ``nb`` is not modified.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook, e.g. ``nbformat.read("notebooks/01_filtering.ipynb", 4)``.
+    stem : str
+        Its stem, e.g. ``"01_filtering"``.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    ValueError
+        When a reveal cell or heading named by the plan is not in the notebook.
+    """
+    import copy
+
+    import nbformat
+
+    from . import _BANKS, markdown, questions
+    from ._render import answer_markdown, question_markdown
+
+    bank = next((b for b in _BANKS if b.NOTEBOOK == stem), None)
+    if bank is None:
+        raise ValueError(f"stem must be one of {[b.NOTEBOOK for b in _BANKS]}; got {stem!r}.")
+    nb = copy.deepcopy(nb)
+    teacher = {"tags": [TEACHER_TAG]}
+
+    def source(cell):
+        return "".join(cell.source) if isinstance(cell.source, list) else cell.source
+
+    def first(line):
+        for i, cell in enumerate(nb.cells):
+            if source(cell).startswith(line):
+                return i
+        raise ValueError(f"{stem}: no cell starts with {line[:60]!r}; the plan in "
+                         f"cnnlesson/quiz/{bank.__name__.rsplit('.', 1)[1]}.py is out of date.")
+
+    def present(text):
+        return any(text in source(cell) for cell in nb.cells if cell.cell_type == "code")
+
+    for k, q in enumerate(bank.PREDICTIONS):
+        if present(f'quiz.predict("{q.id}"'):
+            continue
+        i = first(bank.PLACES[q.id][1])
+        nb.cells[i:i] = [nbformat.v4.new_markdown_cell(question_markdown(q, k + 1)),
+                         nbformat.v4.new_code_cell(prediction_code(q)),
+                         nbformat.v4.new_markdown_cell(answer_markdown(q, k + 1),
+                                                       metadata=copy.deepcopy(teacher))]
+    number = stem[:2]
+    if not present(f'quiz.questionnaire("{number}"'):
+        i = first(QUESTIONNAIRE_BEFORE[number])
+        q_list = questions(number, "quiz")
+        from . import answer_markdown as all_answers
+
+        nb.cells[i:i] = [
+            nbformat.v4.new_markdown_cell(_QUESTIONNAIRE_HEAD + markdown(number)),
+            nbformat.v4.new_code_cell(questionnaire_code(q_list)),
+            nbformat.v4.new_markdown_cell(_ANSWERS_HEAD + all_answers(number),
+                                          metadata=copy.deepcopy(teacher))]
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = source(cell).split("\n")
+        for j, line in enumerate(lines):
+            if line.startswith("from cnnlesson import ") and " as " not in line:
+                names = [n.strip() for n in line[len("from cnnlesson import "):].split(",")]
+                if "quiz" not in names:
+                    lines[j] = "from cnnlesson import " + ", ".join(sorted(names + ["quiz"]))
+                    cell.source = "\n".join(lines)
+                return nb
+    raise ValueError(f"{stem}: no `from cnnlesson import ...` line to add `quiz` to.")
+
+
+_QUESTIONNAIRE_HEAD = ("## Questionnaire\n\nAnswer from what this notebook taught; the check "
+                       "explains every wrong answer.\n\n")
+_ANSWERS_HEAD = "**Answers to the questionnaire**\n\n"
