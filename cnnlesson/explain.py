@@ -270,6 +270,11 @@ def _load_as_float_image(image) -> np.ndarray:
              f"shape {tuple(image.shape)}", extra)
     if min(image.shape[:2]) < 2:
         fail(ValueError, "image", "at least 2x2 pixels", f"shape {tuple(image.shape)}")
+    from ._validate import check_allocation
+
+    check_allocation(image.shape, np.float32, "image",
+                     hint="shrink the array first, e.g. cnnlesson.images.resize(image, (1024, "
+                          "768)), or pass the picture's file, which is shrunk while loading")
     x = to_float(image)  # uint8 -> [0, 1]; clear errors for other dtypes
     check_finite(x, "image", "NaN or inf are not pixel values; replace them, e.g. with "
                              "np.nan_to_num(image)")

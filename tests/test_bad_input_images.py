@@ -371,6 +371,8 @@ ERROR_CASES = [
       id="prepare_image-invert"),
     E(lambda: explain.prepare_image(seven(), crop="middle"), ValueError, "crop must be",
       id="prepare_image-crop"),
+    E(lambda: explain.prepare_image(np.broadcast_to(np.uint8(0), (20000, 20000, 3))),
+      ValueError, r"image must be small enough .*4\.5 GiB.*resize", id="prepare_image-huge-array"),
     E(lambda: explain.read_upload(None), TypeError, "value must be upload.value",
       id="read_upload-None"),
     # --- viz picture helpers
