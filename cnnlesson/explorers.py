@@ -333,8 +333,9 @@ def _geometry_draw(ax_in, ax_out, ax_text, n, kernel, stride, padding, window):
                                   edgecolor=HIGHLIGHT, lw=3.5))
     ax_in.set_xlim(-0.5, max(p, 1) - 0.5)
     ax_in.set_ylim(max(p, 1) - 0.5, -0.5)
-    ax_in.set_title(f"input {n}x{n}, padding {padding} (gray): {p}x{p}", fontsize="medium")
-    ax_in.set_xlabel("blue: covered by windows (darker: by more); orange: one",
+    ax_in.set_title(f"input {n}x{n}, padding {padding} (gray): {p}x{p}; "
+                    "orange: one window", fontsize="medium")
+    ax_in.set_xlabel("blue: covered (darker: by more windows); red: never used",
                      fontsize="small")
     if size:
         out = np.full((size, size), 0.93)
@@ -342,8 +343,8 @@ def _geometry_draw(ax_in, ax_out, ax_text, n, kernel, stride, padding, window):
         cell_grid(ax_out, size, size, color="0.55", lw=0.8)
         ax_out.add_patch(Rectangle((shown[1] - 0.5, shown[0] - 0.5), 1, 1, fill=False,
                                    edgecolor=HIGHLIGHT, lw=3.5))
-        ax_out.set_xlim(-0.5, max(size, 3) - 0.5)
-        ax_out.set_ylim(max(size, 3) - 0.5, -0.5)
+        ax_out.set_xlim(-0.5, size - 0.5)
+        ax_out.set_ylim(size - 0.5, -0.5)
         ax_out.set_title(f"output {size}x{size}", fontsize="medium")
         ax_out.set_xlabel("orange: the pixel of that window", fontsize="small")
     else:
