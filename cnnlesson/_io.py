@@ -39,6 +39,9 @@ def atomic_open(path, mode: str = "wb"):
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp creates the file as 0600; give it the mode an ordinary open() would have
+        # (the existing file's mode, or 0666 less the umask), so a save does not hide it.
+        os.chmod(tmp, _final_mode(path))
         kwargs = {} if mode == "wb" else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
@@ -56,6 +59,15 @@ def atomic_open(path, mode: str = "wb"):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _final_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_bytes(path, data: bytes) -> Path:

@@ -8,7 +8,6 @@ its own pages and ``mathjax/`` copy and never deletes or overwrites a file of yo
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -58,13 +57,6 @@ def _read_manifest(out_dir: Path) -> set[str]:
 def _write_manifest(out_dir: Path, created: set[str]) -> None:
     atomic_write_text(out_dir / MANIFEST, json.dumps(
         {"tool": "python -m cnnlesson.site", "created": sorted(created)}, indent=1) + "\n")
-    _readable(out_dir / MANIFEST)
-
-
-def _readable(path: Path) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _check_out_dir(out_dir: Path, names: list[str]) -> set[str]:

@@ -35,7 +35,6 @@ import ast
 import copy
 import difflib
 import json
-import os
 import re
 import sys
 import textwrap
@@ -396,16 +395,8 @@ def build_student_edition(src_dir: str | Path, out_dir: str | Path, *,
     written = []
     for target, nb in editions:
         atomic_write_text(target, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-        _readable(target)
         written.append(target)
     return written
-
-
-def _readable(path: Path) -> None:
-    """Give a file written through a temporary file the usual permissions (umask applied)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _parser() -> argparse.ArgumentParser:

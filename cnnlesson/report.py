@@ -496,16 +496,8 @@ def make_report(submissions, out, *, course="auto", run=True, timeout=300.0, job
                                                indent=1) + "\n")
     atomic_write_text(out / "report.csv", _csv(rows))
     atomic_write_text(out / "report.html", report_html(rows, columns, meta))
-    for name in (MARKER, "report.csv", "report.html"):
-        _readable(out / name)
     _summary(rows, columns, meta, out, stream)
     return rows
-
-
-def _readable(path: Path) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _summary(rows, columns, meta, out, stream) -> None:

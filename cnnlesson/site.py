@@ -49,7 +49,6 @@ from ._site_files import (
     SiteError,
     _check_out_dir,
     _copy_mathjax,
-    _readable,
     _write_manifest,
     mathjax_source,
 )
@@ -522,7 +521,6 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
     head = _MATHJAX_HEAD.replace("{url}", _MATHJAX_SCRIPT)
     index = out_dir / "index.html"
     atomic_write_text(index, _index_html(infos, title, edition))
-    _readable(index)
     written = [index]
     pages = {i.path.stem for i in infos}
     for i, (info, nb) in enumerate(zip(infos, books, strict=True)):
@@ -536,7 +534,6 @@ def build_site(notebooks="notebooks", out="site", *, execute=False, timeout=600,
         body, _ = exporter.from_notebook_node(static_notebook(nb, pages), resources=resources)
         page = out_dir / info.page
         atomic_write_text(page, body)
-        _readable(page)
         written.append(page)
         if log:
             log(f"wrote {page}")
