@@ -16,7 +16,7 @@ from cnnlesson.checks import _core as checks_core
 from cnnlesson.quiz import _core, _widget
 from cnnlesson.quiz.__main__ import main as quiz_main
 
-CHOICE = quiz.question("02.flip_kernels")      # five choices, answer b
+CHOICE = quiz.question("02.flip_kernels")      # five choices, answer d
 INTEGER = quiz.question("01.output_rows")      # a whole number, 8
 REAL = quiz.question("01.q6")                  # 0.587 +- 0.0005
 
@@ -34,12 +34,12 @@ def run(function, *args, **kwargs):
 # answers in code
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("form", ["b", "B", " b ", "b)", "(b)", "B.", "b:", "\tb\n",
-                                  np.str_("b"), np.array("b")])
+@pytest.mark.parametrize("form", ["d", "D", " d ", "d)", "(d)", "D.", "d:", "\td\n",
+                                  np.str_("d"), np.array("d")])
 def test_every_form_of_the_right_letter_passes(form):
     result, text, records = run(quiz.predict, CHOICE.id, form)
     assert result and result.status == "pass"
-    assert text.startswith(f"PASS {CHOICE.full_title}: right, b) ")
+    assert text.startswith(f"PASS {CHOICE.full_title}: right, d) ")
     assert CHOICE.why in text
     assert records == [result.record]
     assert records[0] == {"schema": 1, "notebook": "02_convolution", "id": "02.flip_kernels",
@@ -130,7 +130,7 @@ def test_not_attempted_prints_a_line_shows_the_question_and_records_it():
     assert result.status == "not_attempted" and not result
     assert text.startswith(f"[not attempted yet] {CHOICE.full_title}: `my_prediction` is "
                            "still `...`; click your answer below")
-    assert "  b) identity, both blurs, sharpen and both Laplacians" in text  # outside Jupyter
+    assert "  d) identity, both blurs, sharpen and both Laplacians" in text  # outside Jupyter
     assert records[0]["status"] == "not_attempted" and records[0]["hint"] == ""
     assert result.widget is not None
 
@@ -148,7 +148,7 @@ def test_unknown_ids_print_a_hint_and_record_nothing():
 
 
 def test_a_question_object_can_be_passed_instead_of_its_id():
-    assert run(quiz.predict, CHOICE, "b")[0].status == "pass"
+    assert run(quiz.predict, CHOICE, "d")[0].status == "pass"
 
 
 def test_questions_are_validated_when_written():
@@ -212,7 +212,7 @@ def test_an_unanswered_prediction_displays_its_record_and_the_widget(shell):
 
 
 def test_a_questionnaire_displays_one_record_per_question(shell):
-    answers = {"q1": "b", "q2": "b", "q3": "a"}
+    answers = {"q1": "a", "q2": "d", "q3": "b"}
     result, captured = _displayed(quiz.questionnaire, "02", answers)
     records = [o.data[RECORD_MIME] for o in captured.outputs if RECORD_MIME in o.data]
     assert [r["id"] for r in records] == [f"02.q{k}" for k in range(1, 7)]
@@ -281,9 +281,9 @@ def test_markdown_of_a_prediction_is_numbered_with_lettered_choices():
     lines = text.splitlines()
     assert lines[0].startswith("**Prediction 1: predict before you run.** Convolution rotates")
     assert lines[2:] == ["- **a)** only the Laplacian",
-                         "- **b)** identity, both blurs, sharpen and both Laplacians",
-                         "- **c)** Sobel x and Sobel y",
-                         "- **d)** none: a rotation always changes a kernel",
+                         "- **b)** Sobel x and Sobel y",
+                         "- **c)** none: a rotation always changes a kernel",
+                         "- **d)** identity, both blurs, sharpen and both Laplacians",
                          "- **e)** all of them: turning a kernel never changes what it is"]
     assert quiz.markdown("02.stride_size").startswith("**Prediction 2: ")
     assert quiz.markdown("01.q4").endswith("*Answer with a number.*")
@@ -298,9 +298,9 @@ def test_markdown_of_a_questionnaire_numbers_every_question():
 
 def test_answer_markdown_gives_the_answer_and_every_wrong_choice():
     text = quiz.answer_markdown("02.flip_kernels")
-    assert text.startswith("**Answer to prediction 1: b) identity, both blurs, sharpen and "
+    assert text.startswith("**Answer to prediction 1: d) identity, both blurs, sharpen and "
                            "both Laplacians.** A kernel survives")
-    for letter in "acde":
+    for letter in "abce":
         assert f"\n- {letter}) " in text
     numeric = quiz.answer_markdown("01.same_corner")
     assert numeric.startswith("**Answer to prediction 3: 5.**")
@@ -319,15 +319,15 @@ def test_clicking_a_wrong_then_the_right_choice():
     assert control.value is None and feedback.value == ""
     button.click()
     assert "Choose an answer first" in feedback.value
-    control.value = "c"
+    control.value = "b"
     button.click()
     assert "FAIL" in feedback.value and "Sobel kernels are the ones that do change" in \
         feedback.value
     assert box.verdicts[0].status == "fail"
-    control.value = "b"
+    control.value = "d"
     button.click()
     assert "PASS" in feedback.value and "survives a half turn" in feedback.value
-    assert "my_prediction = &quot;b&quot;" in feedback.value  # how to keep it for the report
+    assert "my_prediction = &quot;d&quot;" in feedback.value  # how to keep it for the report
 
 
 def test_the_number_box():

@@ -101,15 +101,15 @@ QUESTIONNAIRE = [
         "give it its strongest answers?",
         why="It measures how the brightness changes from left to right, which is largest "
             "where a dark region meets a bright one side by side: along a vertical edge.",
-        choices=(("horizontal edges, such as the brim of a hat",
+        choices=(("vertical edges, such as the side of a face", ""),
+                 ("horizontal edges, such as the brim of a hat",
                   "along a horizontal edge the brightness changes from top to bottom; the "
                   "left and right columns of the window see the same values and cancel."),
-                 ("vertical edges, such as the side of a face", ""),
                  ("flat regions", "its weights add up to 0, so it answers 0 on flat regions."),
                  ("it answers equally to edges in every direction",
                   "that is the gradient magnitude, which combines Sobel x and Sobel y. One "
                   "Sobel kernel sees one direction of change.")),
-        answer="b"),
+        answer="a"),
     Question(
         "01.q4", "quiz", "valid output size",
         "A 26x26 image is filtered with a **5x5** kernel and \"valid\" padding (no padding). "

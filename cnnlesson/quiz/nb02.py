@@ -20,17 +20,17 @@ PREDICTIONS = [
         choices=(("only the Laplacian",
                   "the Laplacian is one of them, but look at the blurs and sharpen too: is "
                   "each weight equal to the one opposite it through the centre?"),
-                 ("identity, both blurs, sharpen and both Laplacians", ""),
                  ("Sobel x and Sobel y",
                   "turn Sobel x by half a turn: its -1, -2, -1 column lands on the right, so "
                   "every weight changes sign. The Sobel kernels are the ones that do change."),
                  ("none: a rotation always changes a kernel",
                   "a kernel that looks the same from both sides, like the box blur of nine "
                   "equal weights, cannot be changed by turning it."),
+                 ("identity, both blurs, sharpen and both Laplacians", ""),
                  ("all of them: turning a kernel never changes what it is",
                   "a half turn moves each weight to the opposite side of the centre; for "
                   "Sobel x that swaps its negative and positive columns.")),
-        answer="b"),
+        answer="d"),
     Question(
         "02.stride_size", "prediction", "stride 2 on a 6-pixel row",
         "A 3-pixel window moves along a row of **6** pixels with **stride 2** and no padding, "
@@ -65,14 +65,14 @@ QUESTIONNAIRE = [
         "`filters.correlate2d(image, SOBEL_X)`?",
         why="Convolution turns the kernel by 180 degrees, and Sobel x turned is -Sobel x, so "
             "the result is the filtered image with every sign changed.",
-        choices=(("they are equal", "that holds for symmetric kernels such as the Laplacian; "
+        choices=(("one is minus the other", ""),
+                 ("they are equal", "that holds for symmetric kernels such as the Laplacian; "
                                     "turning Sobel x changes its signs."),
-                 ("one is minus the other", ""),
                  ("one is the other transposed", "the flip turns the kernel, not the "
                                                  "image: rows stay rows."),
                  ("they are unrelated", "they differ only by the flip of the kernel, so "
                                         "they are closely related.")),
-        answer="b"),
+        answer="a"),
     Question(
         "02.q2", "quiz", "why layers skip the flip",
         "Why do CNN layers compute cross-correlation instead of flipping the kernel?",
@@ -81,28 +81,28 @@ QUESTIONNAIRE = [
         choices=(("cross-correlation detects more patterns than convolution",
                   "both detect the same patterns, one with the kernel turned; neither can do "
                   "something the other cannot."),
-                 ("the learned kernel would just come out rotated, so the flip buys nothing", ""),
                  ("convolution shrinks the image and cross-correlation does not",
                   "both give the same output size; only the kernel's orientation differs."),
                  ("convolution only works on time signals",
                   "convolution works on images too (it is the flip that differs); the name "
-                  "comes from signal processing, but nothing about it needs time.")),
-        answer="b"),
+                  "comes from signal processing, but nothing about it needs time."),
+                 ("the learned kernel would just come out rotated, so the flip buys nothing", "")),
+        answer="d"),
     Question(
         "02.q3", "quiz", "one kernel on a colour image",
         "A conv layer applies **one** 3x3x3 kernel to an RGB image. How many output maps "
         "does that kernel make?",
         why="It filters each channel with its own 3x3 slice and adds the three results (and "
             "its bias) into one map.",
-        choices=(("3, one per colour channel", "the three per-channel results are added "
+        choices=(("1", ""),
+                 ("3, one per colour channel", "the three per-channel results are added "
                                                "together, not kept apart."),
-                 ("1", ""),
                  ("9, one per weight of a slice", "the weights are summed over in one "
                                                   "window; they do not make maps of their "
                                                   "own."),
                  ("27, one per weight", "all 27 weights contribute to the same output value "
                                         "at each position.")),
-        answer="b"),
+        answer="a"),
     Question(
         "02.q4", "quiz", "parameters of a conv layer",
         "How many parameters (weights and biases) does a conv layer with **8 filters of "
@@ -137,12 +137,12 @@ QUESTIONNAIRE = [
             "pattern that caused it: the maps shift 5 pixels down, values unchanged.",
         choices=(("nothing: the maps are the same as before",
                   "the maps are not blind to position: the responses move with the image."),
-                 ("they shift 5 pixels down and are otherwise unchanged", ""),
                  ("they shift 5 pixels down and their values change",
                   "the kernel is the same everywhere, so a pattern gives the same response "
                   "wherever it is."),
+                 ("they shift 5 pixels down and are otherwise unchanged", ""),
                  ("they shift 5 x 3 = 15 pixels, three per kernel row",
                   "each output pixel is tied to one window position; moving the image by 5 "
                   "moves each window's content by 5.")),
-        answer="b"),
+        answer="c"),
 ]

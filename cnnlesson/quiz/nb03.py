@@ -77,12 +77,12 @@ QUESTIONNAIRE = [
             "is halved: (1, 6, 12, 12).",
         choices=(("(1, 3, 12, 12)", "pooling does not combine channels: 6 maps in, 6 maps "
                                     "out."),
-                 ("(1, 6, 12, 12)", ""),
                  ("(1, 6, 23, 23)", "that would be stride 1; with stride 2 the windows do "
                                     "not overlap."),
                  ("(1, 6, 6, 6)", "a 2x2 window with stride 2 halves each side once, from "
-                                  "24 to 12.")),
-        answer="b"),
+                                  "24 to 12."),
+                 ("(1, 6, 12, 12)", "")),
+        answer="d"),
     Question(
         "03.q2", "quiz", "parameters of a pooling layer",
         "How many parameters does a 2x2 max-pooling layer on 6 channels have?",
@@ -125,12 +125,12 @@ QUESTIONNAIRE = [
             "of the feature are kept.",
         choices=(("whether the feature was present", "the maximum keeps the strongest "
                                                      "response, so a present feature shows."),
+                 ("which of the 4 pixels in the window held the maximum", ""),
                  ("roughly where the feature was", "each output still stands for one 2x2 "
                                                    "block, so the rough position is kept."),
-                 ("which of the 4 pixels in the window held the maximum", ""),
                  ("which channel the feature came from", "pooling treats each channel on its "
                                                          "own; the channels are kept.")),
-        answer="c"),
+        answer="b"),
     Question(
         "03.q6", "quiz", "work saved by pooling",
         "The next conv layer (12 filters of 3x3 over 6 channels, no padding) runs either on "

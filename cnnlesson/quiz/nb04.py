@@ -32,14 +32,14 @@ PREDICTIONS = [
         "gradient $G$ are 4x5. What shape will $\\partial L / \\partial K$ have?",
         why="There is one partial derivative per kernel entry, so the gradient has the "
             "kernel's shape, 3x3; the formula X ⋆ G gives (6 - 4 + 1) x (7 - 5 + 1) = 3x3.",
-        choices=(("4x5, the shape of G", "G has one entry per output pixel; the kernel "
+        choices=(("3x3, the shape of K", ""),
+                 ("4x5, the shape of G", "G has one entry per output pixel; the kernel "
                                          "gradient needs one entry per kernel weight."),
-                 ("3x3, the shape of K", ""),
                  ("6x7, the shape of X", "that is the shape of the input's gradient, dL/dX."),
                  ("1x1: it is one number", "each of the 9 kernel entries gets its own "
                                            "derivative; the bias's gradient is the single "
                                            "number.")),
-        answer="b"),
+        answer="a"),
     Question(
         "04.dead_window", "prediction", "a window that ReLU zeroed",
         "In the next figure, the bottom-left 2x2 window of the conv output is "
@@ -88,12 +88,12 @@ QUESTIONNAIRE = [
             "and labels are the fixed ground truth.",
         choices=(("the training images", "the data are what the world showed us; they stay "
                                          "fixed."),
+                 ("the weights and biases", ""),
                  ("the labels", "the labels are the ground truth the loss compares with; "
                                 "changing them would be cheating."),
-                 ("the weights and biases", ""),
                  ("the formula of the loss", "the loss is chosen once; training makes its "
                                              "value small by moving the parameters.")),
-        answer="c"),
+        answer="b"),
     Question(
         "04.q3", "quiz", "the bias gradient",
         "A one-filter conv layer receives the upstream gradient "
@@ -116,11 +116,11 @@ QUESTIONNAIRE = [
             "blocks the 5 and passes the 7.",
         choices=(("[5, 7]", "the slope of ReLU is 0 where its input was negative, so the first "
                             "gradient is blocked."),
-                 ("[0, 7]", ""),
                  ("[0, 3]", "ReLU passes the arriving gradient, not its own input value."),
                  ("[-10, 21]", "the gradient is gated (multiplied by 0 or 1), not multiplied "
-                               "by the input.")),
-        answer="b"),
+                               "by the input."),
+                 ("[0, 7]", "")),
+        answer="d"),
     Question(
         "04.q5", "quiz", "the input gradient",
         "Which operation gives $\\partial L / \\partial X$, the gradient for a conv layer's "
@@ -130,24 +130,24 @@ QUESTIONNAIRE = [
             "convolution of G with K (a correlation with K turned 180 degrees).",
         choices=(("X ⋆ G, a correlation of the input with G", "that is the kernel's "
                                                                 "gradient, ∂L/∂K."),
-                 ("a full convolution of G with the kernel K", ""),
                  ("the sum of G", "that is the bias's gradient."),
+                 ("a full convolution of G with the kernel K", ""),
                  ("G itself", "G has the output's shape, smaller than X; each input pixel "
                               "collects contributions from several outputs.")),
-        answer="b"),
+        answer="c"),
     Question(
         "04.q6", "quiz", "why a central difference",
         "Why does a gradient check use the central difference $(f(x+ε) - f(x-ε))/(2ε)$ "
         "rather than $(f(x+ε) - f(x))/ε$?",
         why="The one-sided difference is off by about ε f''/2; in the central one that term "
             "cancels, leaving an error of about ε² f'''/6, far smaller.",
-        choices=(("it needs fewer evaluations of f",
+        choices=(("its error shrinks like ε² instead of ε", ""),
+                 ("it needs fewer evaluations of f",
                   "it needs more: two new evaluations per entry, where the one-sided "
                   "difference reuses f(x) and needs one."),
-                 ("its error shrinks like ε² instead of ε", ""),
                  ("it works without float64", "rounding hurts both; that is why checks use "
                                               "float64."),
                  ("it gives the exact derivative", "it is still an estimate, just a much "
                                                    "better one.")),
-        answer="b"),
+        answer="a"),
 ]

@@ -58,13 +58,13 @@ PREDICTIONS = [
         choices=(("close to 0, faster than with lr = 0.2",
                   "a larger step is not a better step: at 2.0 the first updates jump far past "
                   "any good weights."),
-                 ("near ln 10 ≈ 2.3, and it stays there", ""),
                  ("it falls steadily, a little slower than with lr = 0.2",
                   "look at the verdicts of the trial: at 2.0 the accuracy collapses to "
                   "chance, so the loss cannot be falling steadily."),
                  ("it becomes NaN at once", "that needs much larger rates (around 100 here); "
-                                            "at 2.0 the loss stays a finite number.")),
-        answer="b"),
+                                            "at 2.0 the loss stays a finite number."),
+                 ("near ln 10 ≈ 2.3, and it stays there", "")),
+        answer="d"),
 ]
 
 PLACES = {
@@ -136,25 +136,25 @@ QUESTIONNAIRE = [
             "depth would add nothing; ReLU lets units switch on and off.",
         choices=(("to make the maps smaller", "ReLU keeps the shape; pooling makes maps "
                                               "smaller."),
-                 ("without it, stacked layers would collapse into a single linear layer", ""),
                  ("to turn the scores into probabilities", "that is softmax, at the very "
                                                            "end."),
+                 ("without it, stacked layers would collapse into a single linear layer", ""),
                  ("to make the gradient larger", "ReLU passes the gradient unchanged or "
                                                  "blocks it; it never enlarges it.")),
-        answer="b"),
+        answer="c"),
     Question(
         "05.q6", "quiz", "why zero_grad",
         "Why does every training step call `opt.zero_grad()` before `model.backward(...)`?",
         why="`backward` adds to `.grad`; without clearing, every step would use the sum of "
             "all previous gradients.",
-        choices=(("it sets the weights back to 0", "it clears the gradients, not the "
+        choices=(("backward adds to .grad, so old gradients must be cleared", ""),
+                 ("it sets the weights back to 0", "it clears the gradients, not the "
                                                    "weights; the weights keep what they "
                                                    "learned."),
-                 ("backward adds to .grad, so old gradients must be cleared", ""),
                  ("it sets the learning rate for the step", "the learning rate belongs to "
                                                             "the optimiser and its "
                                                             "schedule."),
                  ("it makes the loss 0 before the forward pass", "the loss is computed "
                                                                  "fresh from each batch.")),
-        answer="b"),
+        answer="a"),
 ]

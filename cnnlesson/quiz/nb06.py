@@ -73,14 +73,14 @@ QUESTIONNAIRE = [
             "everywhere, so every position is tested.",
         choices=(("grey patches are faster to compute", "the cost is the same: one forward "
                                                         "pass per covered image."),
-                 ("on background, a black patch would change nothing, so it could not "
-                  "test those places", ""),
                  ("the network was trained on grey digits", "the digits are white ink on "
                                                             "black."),
                  ("black would always make the network wrong", "black on background is "
                                                                "exactly what the image "
-                                                               "already has.")),
-        answer="b"),
+                                                               "already has."),
+                 ("on background, a black patch would change nothing, so it could not "
+                  "test those places", "")),
+        answer="d"),
     Question(
         "06.q6", "quiz", "preparing your own picture",
         "Your photo shows a dark digit on white paper. Why does `explain.prepare_image` "
