@@ -57,17 +57,37 @@ def _source(path):
         return io.BytesIO(bytes(path)), label
     if isinstance(path, (str, os.PathLike)):
         p = pathlib.Path(path)
-        if not p.exists():
+        text = path if isinstance(path, str) else str(p)
+        shown = text if len(text) <= 120 else text[:100] + "..."
+        if isinstance(path, str) and path.lower().startswith(("http://", "https://")):
+            fail(ValueError, "path", "a file on this computer", f"the web address '{shown}'",
+                 "the course reads nothing from the internet; download the picture and give "
+                 "the path of the saved file")
+        try:
+            exists, is_dir = p.exists(), p.is_dir()
+        except (OSError, ValueError) as err:   # a name too long, or with a NUL character
+            raise ValueError(
+                f"path must be the path of an image file; got '{shown}', which the system "
+                f"refuses as a file name ({err}). Hint: check what you passed; the bytes of a "
+                "picture go in as bytes, not as a str") from err
+        if not exists:
             fail(FileNotFoundError, "path", "an existing image file",
-                 f"'{p}', which does not exist",
+                 f"'{shown}', which does not exist",
                  f"check the spelling; relative paths start from the current folder "
                  f"'{pathlib.Path.cwd()}'")
-        if p.is_dir():
+        if is_dir:
             fail(ValueError, "path", "an image file, not a folder", f"'{p}', which is a folder",
                  f"give the path of one image file inside it, e.g. '{p / 'my_picture.png'}'")
         label = f"'{p}'" + (" (empty)" if p.stat().st_size == 0 else "")
         return p, label
+    if isinstance(path, io.TextIOBase):
+        fail(TypeError, "path", "a file opened in binary mode",
+             f"the text-mode file object {describe(path)}",
+             "open pictures with open(name, 'rb'), or just pass the file name")
     if hasattr(path, "read"):
+        if getattr(path, "closed", False):
+            fail(ValueError, "path", "an open file object", f"the closed file {describe(path)}",
+                 "read it inside the `with open(...) as f:` block, or pass the file name")
         return path, f"the file object {describe(path)}"
     fail(TypeError, "path", "a file path, a file object or bytes", describe(path), hint_types)
 

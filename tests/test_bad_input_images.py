@@ -161,6 +161,14 @@ ERROR_CASES = [
     E(lambda: I.load_image("no/such/picture.png"), FileNotFoundError, "does not exist",
       id="load_image-missing"),
     E(lambda: I.load_image("."), ValueError, "not a folder", id="load_image-folder"),
+    E(lambda: I.load_image("https://example.com/seven.png"), ValueError,
+      "got the web address 'https://example.com/seven.png'.*download", id="load_image-url"),
+    E(lambda: I.load_image("a" * 5000), ValueError, "refuses as a file name",
+      id="load_image-name-too-long"),
+    E(lambda: I.load_image(io.StringIO("\x89PNG")), TypeError, "binary mode.*'rb'",
+      id="load_image-text-file-object"),
+    E(lambda: I.load_image(_closed_file()), ValueError, "an open file object",
+      id="load_image-closed-file"),
     E(lambda: I.load_image(encode(seven()), mode="rgb"), ValueError, 'mode must be "RGB" or "L"',
       id="load_image-mode-lowercase"),
     E(lambda: I.load_image(encode(seven()), mode=None), ValueError, "mode must be",
@@ -393,6 +401,12 @@ ERROR_CASES = [
     E(lambda: _validate.check_allocation((2**40, 2**40), np.float64, "n"), ValueError,
       "n must be small enough", id="check_allocation-overflow"),
 ]
+
+
+def _closed_file():
+    f = io.BytesIO(encode(seven()))
+    f.close()
+    return f
 
 
 def _ax():
