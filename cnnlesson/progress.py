@@ -311,12 +311,18 @@ class Progress:
                 self._handle.update(_Bar(state.step / self._total, text))
         elif self.active_mode == "terminal":
             frac = state.step / self._total
-            filled = int(round(20 * frac))
-            bar = "[" + "#" * filled + "-" * (20 - filled) + "] "
-            full = bar + text
+            filled = int(round(12 * frac))
+            bar = "[" + "#" * filled + "-" * (12 - filled) + "] "
+            # never wider than the terminal: a wrapped line cannot be rewritten with \r
+            full = (bar + text)[:max(20, self._columns() - 1)]
             pad = " " * max(0, self._width - len(full))
             self._width = len(full)
             self._write("\r" + full + pad)
+
+    def _columns(self) -> int:
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
 
     def __repr__(self) -> str:
         return f"Progress(mode={self.mode!r})"

@@ -82,6 +82,18 @@ def test_terminal_mode_rewrites_one_line_and_ends_with_the_summary():
     assert len(frames[-1].rstrip("\n")) >= len(frames[-2])
 
 
+def test_terminal_line_fits_the_terminal(monkeypatch):
+    import os
+    import shutil
+    monkeypatch.setattr(shutil, "get_terminal_size",
+                        lambda fallback=(80, 24): os.terminal_size((40, 24)))
+    out = FakeTTY()
+    p = Progress(stream=out, clock=FakeClock())
+    run(p)
+    frames = out.getvalue().split("\r")[1:-1]
+    assert frames and all(len(f) <= 39 for f in frames)   # a wrapped line could not be redrawn
+
+
 def test_notebook_mode_updates_one_display_and_leaves_it_as_it_started():
     stub = StubDisplay()
     out = io.StringIO()
