@@ -28,7 +28,9 @@ from .nb01_filtering import *  # noqa: F403
 from .nb02_convolution import *  # noqa: F403
 from .nb03_pooling import *  # noqa: F403
 from .nb04_backprop import *  # noqa: F403
+from .nb04_gradients import *  # noqa: F403
 from .nb05_classifier import *  # noqa: F403
+from .nb05_sanity import *  # noqa: F403
 from .nb06_inside import *  # noqa: F403
 
 __all__ = ["CheckResult", "LearnerError", "NotAttempted", "RECORD_MIME", "call", "emit_record",

@@ -1,4 +1,4 @@
-"""The learning-rate experiment of notebook 05_classifier (Exercise 5.3).
+"""The learning-rate experiment of notebook 05_classifier (Exercise 5.5).
 
 :func:`learning_rate_trial` trains a fresh small network for 32 SGD steps at one learning rate
 and says whether that rate is too slow, learns, or breaks training; the checker

@@ -27,7 +27,8 @@ from ._core import (
 #: The notebook whose exercises this module checks (the records name it).
 NOTEBOOK = "01_filtering"
 
-__all__ = ["output_pixel", "correlate_loops", "horizontal_edge_kernel", "output_sizes"]
+__all__ = ["output_pixel", "correlate_loops", "horizontal_edge_kernel", "output_sizes",
+           "right_minus_left", "LINE_IMAGE"]
 
 _FLIP_HINT = ("You flipped the kernel: that is convolution, which notebook 02 explains. "
               "Filtering (what CNNs compute) lays the kernel on the image as written.")
@@ -299,3 +300,133 @@ def output_sizes(valid_shape, same_padding):
     if same_padding != 3:
         raise AssertionError(f"same_padding is {_short(same_padding)}, which is not right. {hint}")
     return "26x32 with 3x5 gives 24x28; a 7x7 kernel needs p = 3 for 'same'"
+
+
+# ---------------------------------------------------------------------------
+# Exercise 1.4 (new): a kernel that compares neighbours, and where its output peaks
+# ---------------------------------------------------------------------------
+
+#: A 5x8 dark image with one bright vertical line in column 5 (Exercise 1.4's prediction).
+LINE_IMAGE = np.zeros((5, 8))
+LINE_IMAGE[:, 5] = 1.0
+LINE_IMAGE.setflags(write=False)
+
+#: The kernel whose output is "pixel to the right minus pixel to the left" of the window's centre.
+RIGHT_MINUS_LEFT = np.array([[0.0, 0.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+RIGHT_MINUS_LEFT.setflags(write=False)
+
+#: Output columns of ``correlate2d(LINE_IMAGE, RIGHT_MINUS_LEFT)`` with the largest and the
+#: smallest value.
+LINE_LARGEST, LINE_SMALLEST = 3, 5
+
+
+def _ramp_story(k: np.ndarray) -> str:
+    """What the kernel gives on two ramps, for a hint."""
+    cols = np.tile(np.arange(8.0), (6, 1))
+    on_cols = correlate2d(cols, k)
+    on_rows = correlate2d(cols.T.copy(), k)
+    return (f"On the image I[i, j] = j (brightness growing by 1 per column) your kernel "
+            f"gives {float(on_cols[0, 0]):.3g} (right minus left is 2 there); on I[i, j] = i "
+            f"(growing downward) it gives {float(on_rows[0, 0]):.3g} (should be 0).")
+
+
+def _diagnose_neighbour_kernel(k: np.ndarray) -> str:
+    r = RIGHT_MINUS_LEFT
+    slips = (
+        (-r, "This is left minus right: under correlate2d the weight in column 2 of the "
+             "kernel multiplies the pixel to the RIGHT of the centre, so it gets +1."),
+        (np.roll(r, -1, axis=0), "Your weights sit in the top row, so they compare the "
+                                 "neighbours of the pixel ABOVE the centre; use the middle row."),
+        (np.roll(r, 1, axis=0), "Your weights sit in the bottom row, so they compare the "
+                                "neighbours of the pixel BELOW the centre; use the middle row."),
+        (r.T, "This compares the pixel below with the pixel above (a vertical difference); "
+              "left and right neighbours are in the middle ROW, columns 0 and 2."),
+        (-r.T, "This compares the pixel above with the pixel below (a vertical difference); "
+               "left and right neighbours are in the middle ROW, columns 0 and 2."),
+        (r / 2, "That is half the difference (an average slope); the exercise asks for the "
+                "difference itself, so use weights -1 and +1."),
+        (np.array([[0, 0, 0], [0, -1, 1], [0, 0, 0]]),
+         "This is the right neighbour minus the CENTRE pixel; the exercise compares the right "
+         "neighbour with the LEFT one, and the centre is not used."),
+        (np.array([[0, 0, 0], [-1, 1, 0], [0, 0, 0]]),
+         "This is the centre minus the left neighbour; the exercise compares the right "
+         "neighbour with the left one, and the centre is not used."),
+    )
+    for slip, hint in slips:
+        if k.shape == slip.shape and np.allclose(k, slip):
+            return hint
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    ratio = float(np.sum(k * sobel) / np.sum(sobel * sobel))
+    if ratio != 0 and np.allclose(k, ratio * sobel):
+        return ("That is (a multiple of) Sobel x, which also mixes in the rows above and "
+                "below; the exercise wants only the two neighbours on the centre's row.")
+    if abs(float(k[1, 1])) > 1e-9:
+        return ("The centre weight should be 0: the centre pixel is not part of 'right minus "
+                "left'. " + _ramp_story(k))
+    return ("Lay the kernel on a 3x3 window: weight k[1, 2] multiplies the pixel right of the "
+            "centre, k[1, 0] the pixel left of it. " + _ramp_story(k))
+
+
+@exercise("Exercise 1.4: a kernel that compares neighbours")
+def right_minus_left(kernel, largest_column, smallest_column):
+    """Check a 3x3 kernel computing "right neighbour minus left neighbour", and a prediction.
+
+    ``correlate2d(image, kernel)[i, j]`` must equal ``image[i + 1, j + 2] - image[i + 1, j]``:
+    the pixel right of the window's centre minus the pixel left of it (the kernel is checked
+    entry by entry, with hints from two ramp images). Then, on :data:`LINE_IMAGE` (a bright
+    vertical line in column 5 of a dark 5x8 image), the output column where that filtered image
+    is largest (3) and the one where it is smallest (5): output column ``j`` belongs to the
+    window whose centre is image column ``j + 1``.
+
+    Parameters
+    ----------
+    kernel : array-like
+        (3, 3) kernel.
+    largest_column, smallest_column : int
+        Output columns (0 to 5) of the largest and the smallest value of
+        ``correlate2d(LINE_IMAGE, kernel)``.
+
+    Introduced in notebook 01_filtering.
+    """
+    k = expect_array(kernel, "your kernel", ndim=2, finite=True)
+    if k.shape != (3, 3):
+        raise AssertionError(f"your kernel has shape {k.shape}; the exercise asks for a 3x3 "
+                             "kernel (3 rows, 3 columns), centred on the pixel it describes.")
+    if not np.allclose(k, RIGHT_MINUS_LEFT, atol=1e-9):
+        raise AssertionError(f"your kernel does not give 'right minus left'. "
+                             f"{_diagnose_neighbour_kernel(k)}")
+    out_w = LINE_IMAGE.shape[1] - 2
+    answers = {}
+    for name, value in (("largest_column", largest_column),
+                        ("smallest_column", smallest_column)):
+        col = expect_int(value, name)
+        if not 0 <= col < out_w:
+            raise AssertionError(f"{name} is {_short(col)}; the filtered 5x8 image has "
+                                 f"8 - 3 + 1 = {out_w} columns, numbered 0 to {out_w - 1}.")
+        answers[name] = col
+    largest, smallest = answers["largest_column"], answers["smallest_column"]
+    centre_hint = ("Output column j belongs to the window whose top-left corner is image "
+                   "column j, so its centre is image column j + 1 (not j).")
+    if largest != LINE_LARGEST:
+        hint = {
+            4: "Image column 4 is the centre whose right neighbour is the line. " + centre_hint,
+            5: "At the line itself both neighbours are dark, so the difference is 0 there; "
+               "the difference is largest where the RIGHT neighbour is the line.",
+            6: "The difference is right minus left, so it is largest where the bright line is "
+               "the RIGHT neighbour, not the left one.",
+            2: "Image column 2 is not next to the line. " + centre_hint,
+        }.get(largest, "Find the centre column whose right neighbour is the line (column 5), "
+                       "then turn it into an output column. " + centre_hint)
+        raise AssertionError(f"largest_column is {_short(largest)}, which is not right. {hint}")
+    if smallest != LINE_SMALLEST:
+        hint = {
+            6: "Image column 6 is the centre whose left neighbour is the line. " + centre_hint,
+            4: "At the line itself both neighbours are dark, so the difference is 0 there; "
+               "it is most negative where the LEFT neighbour is the line.",
+            3: "That is where the output is largest: the line is the right neighbour there.",
+        }.get(smallest, "Find the centre column whose LEFT neighbour is the line, then turn "
+                        "it into an output column. " + centre_hint)
+        raise AssertionError(f"smallest_column is {_short(smallest)}, which is not right. "
+                             f"{hint}")
+    return ("the kernel gives right minus left, and on the line image output column 3 "
+            "(centre column 4, line on its right) is largest, column 5 (centre 6) smallest")

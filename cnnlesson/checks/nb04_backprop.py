@@ -2,7 +2,7 @@
 
 * :func:`kernel_grad_loops`: Exercise 4.1, ``my_kernel_grad(x, dout)`` with loops.
 * :func:`numerical_grad`: Exercise 4.2, ``my_numerical_grad(f, x, eps)`` by central differences.
-* :func:`learn_sobel_y`: Exercise 4.3, ``my_update_step(kernel, x, y_target, lr)`` and a
+* :func:`learn_sobel_y`: Exercise 4.6, ``my_update_step(kernel, x, y_target, lr)`` and a
   learning rate and number of steps that rediscover :data:`cnnlesson.filters.SOBEL_Y`.
 """
 
@@ -317,7 +317,7 @@ def _check_one_step(my_update_step):
     raise AssertionError(f"on a test example your new kernel is not right. {hint}")
 
 
-@exercise("Exercise 4.3: learn Sobel-y from examples")
+@exercise("Exercise 4.6: learn Sobel-y from examples")
 def learn_sobel_y(my_update_step, lr, steps):
     """Check one update step, then learn :data:`SOBEL_Y` with the learner's ``lr`` and ``steps``.
 

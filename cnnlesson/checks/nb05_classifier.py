@@ -2,10 +2,10 @@
 
 * :func:`network_shapes`: Exercise 5.1, the output shape of every layer of the course's network
   and the parameter count of every layer that learns.
-* :func:`softmax_xent`: Exercise 5.2, ``my_softmax_cross_entropy(logits, y)`` with its gradient.
-* :func:`learning_rates`: Exercise 5.3, three learning rates that are too low, good and too high,
+* :func:`softmax_xent`: Exercise 5.3, ``my_softmax_cross_entropy(logits, y)`` with its gradient.
+* :func:`learning_rates`: Exercise 5.5, three learning rates that are too low, good and too high,
   verified by :func:`learning_rate_trial`, a tiny deterministic training run.
-* :func:`confused_pair`: Exercise 5.4, ``most_confused_pair(cm)`` on several confusion matrices.
+* :func:`confused_pair`: Exercise 5.7, ``most_confused_pair(cm)`` on several confusion matrices.
 """
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def _call_quietly(fn, *args):
             return call(fn, *args)
 
 
-@exercise("Exercise 5.2: softmax cross-entropy")
+@exercise("Exercise 5.3: softmax cross-entropy")
 def softmax_xent(my_softmax_cross_entropy):
     """Check ``my_softmax_cross_entropy(logits, y) -> (loss, dlogits)``.
 
@@ -351,7 +351,7 @@ def _check_lr(lr, name):
     return lr
 
 
-@exercise("Exercise 5.3: too low, good, too high")
+@exercise("Exercise 5.5: too low, good, too high")
 def learning_rates(lr_too_low, lr_good, lr_too_high):
     """Check three learning rates by running :func:`learning_rate_trial` on each.
 
@@ -440,7 +440,7 @@ def _confused_pairs(cm):
     return {(int(i), int(j)) for i, j in zip(*np.nonzero(off == top), strict=True)}
 
 
-@exercise("Exercise 5.4: the most confused pair")
+@exercise("Exercise 5.7: the most confused pair")
 def confused_pair(most_confused_pair, cm=None):
     """Check ``most_confused_pair(cm) -> (true class, predicted class)``.
 
