@@ -507,6 +507,15 @@ def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None, vmax
         return snapshot_player_update(recs, index, layer, probe_index, fig, probe=probe,
                                       vmax=vmax, fmax=fmax, numbers=numbers)
 
+    def refresh(view, index, layer):
+        # another moment of the same layer: only the pictures and the title change
+        # (fast enough for the Play button); another layer: a new figure
+        if view is None or view.layer != layer:
+            return None
+        view.update(check_nonnegative_int(index, "index"))
+        return view
+
     return WidgetApp({"index": slider, "layer": menu}, draw,
                      figsize=snapshot_figsize(recs, layer),
-                     layout=[widgets.HBox([play, slider, steps, menu])])
+                     layout=[widgets.HBox([play, slider, steps, menu])],
+                     refresh=refresh, dynamic=lambda view: [*view.grid.dynamic, view.title])

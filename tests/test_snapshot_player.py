@@ -22,8 +22,12 @@ def test_layer_menu_lists_the_recorded_layers_and_switches_the_grid():
     assert rows[:6] == [f"from conv1 filter {j}" for j in range(6)]
     wmax = max(np.abs(r.weights["conv2"]).max() for r in recs)
     assert view.kernel_image.get_clim() == pytest.approx((-wmax, wmax))
-    app.controls["index"].value = 3     # a redraw: a new figure, the same fixed limits
+    rebuilds = app.rebuilds
+    app.controls["index"].value = 3     # same layer: updated in place, the same fixed limits
+    assert app.rebuilds == rebuilds and app.result is view
     assert app.result.kernel_image.get_clim() == pytest.approx((-wmax, wmax))
+    np.testing.assert_allclose(np.nanmax(np.abs(view.kernel_image.get_array())),
+                               np.abs(recs[3].weights["conv2"]).max(), rtol=1e-6)
     # each layer's figure is sized for it, at least 1200 px wide at the course's 100 dpi
     w1 = app.figure.get_size_inches()
     menu.value = "conv3"
