@@ -118,10 +118,10 @@ class LinearCache(NamedTuple):
 _ZERO = {np.dtype(np.float32): np.zeros((), np.float32),
          np.dtype(np.float64): np.zeros((), np.float64)}
 
-#: Batches of at most this many images compute the conv input gradient with one
-#: matrix product followed by KH*KW strided additions (fewer calls); larger
-#: batches use one product per kernel offset (smaller temporaries).
-SINGLE_PRODUCT_MAX_BATCH = 2
+#: Batches of at most this many images compute the conv input gradient with a
+#: single matrix product (fewer numpy calls); larger batches use one product
+#: per kernel offset (smaller temporaries).
+SINGLE_PRODUCT_MAX_BATCH = 4
 
 
 def out_size(n: int, k: int, stride: int, padding: int = 0) -> int:
@@ -217,7 +217,10 @@ def input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
     and summed over the filters. Three memory layouts, same numbers up to
     rounding:
 
-    * tiny batches (N <= 2): one (C*KH*KW, F) @ (F, OH*OW) product per image
+    * tiny batches (N <= 4), stride 1: a "full" correlation of ``dout``
+      (padded by KH-1, KW-1) with the flipped kernels, i.e. one unfold and one
+      (C, F*KH*KW) @ (F*KH*KW, H*W) product per image;
+    * tiny batches, stride > 1: one (C*KH*KW, F) @ (F, OH*OW) product per image
       gives every offset's contribution at once, then KH*KW strided additions;
     * large maps (OH*OW > N*C, e.g. the first layer): NCHW, one
       (C, F) @ (F, OH*OW) product per image and offset;
@@ -232,6 +235,16 @@ def input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
     kernel_h, kernel_w = w.shape[2:]
     slices = window_slices(kernel_h, kernel_w, stride, out_h, out_w)
     dout_flat = dout.reshape(n, num_filters, out_h * out_w)
+    if n <= SINGLE_PRODUCT_MAX_BATCH and stride == 1:
+        # dx[n, c, i, j] = sum over f, u, v of
+        #                  dout_padded[n, f, i + u, j + v] * w[f, c, KH-1-u, KW-1-v]
+        dout_padded = np.zeros((n, num_filters, out_h + 2 * (kernel_h - 1),
+                                out_w + 2 * (kernel_w - 1)), dtype=dout.dtype)
+        dout_padded[:, :, kernel_h - 1:kernel_h - 1 + out_h,
+                    kernel_w - 1:kernel_w - 1 + out_w] = dout
+        cols = unfold(dout_padded, kernel_h, kernel_w, 1, *padded_hw)
+        w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        return np.matmul(w_flipped.reshape(channels, -1), cols).reshape(n, channels, *padded_hw)
     if n <= SINGLE_PRODUCT_MAX_BATCH:
         dcols = np.matmul(w.reshape(num_filters, -1).T, dout_flat).reshape(
             n, channels, kernel_h, kernel_w, out_h, out_w)

@@ -157,12 +157,19 @@ class Optimizer:
         for i, p in enumerate(self.params):
             updates.extend(self._update(i, p))
         with _interrupts_deferred():
-            for target, value in updates:
-                np.copyto(target, value, casting="same_kind")
+            for target, value, subtract in updates:
+                if subtract:
+                    np.subtract(target, value, out=target)
+                else:
+                    np.copyto(target, value, casting="same_kind")
             self.steps += 1
 
-    def _update(self, i: int, p: Parameter) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Return ``(array, new value)`` pairs for parameter ``i``; change nothing."""
+    def _update(self, i: int, p: Parameter) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+        """Return ``(array, value, subtract)`` triples for parameter ``i``; change nothing.
+
+        The commit sets ``array`` to ``value``, or subtracts ``value`` from it
+        when ``subtract`` is true.
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
 
@@ -207,8 +214,8 @@ class SGD(Optimizer):
         if self.momentum:
             v = self.velocity[i] * self.momentum
             v += g
-            return [(self.velocity[i], v), (p.data, p.data - self.lr * v)]
-        return [(p.data, p.data - self.lr * g)]
+            return [(self.velocity[i], v, False), (p.data, self.lr * v, True)]
+        return [(p.data, self.lr * g, True)]
 
     def __repr__(self):
         return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, "
@@ -276,7 +283,7 @@ class Adam(Optimizer):
         m_hat = m / (1.0 - b1 ** t)
         s_hat = s / (1.0 - b2 ** t)
         w = w - self.lr * m_hat / (np.sqrt(s_hat) + self.eps)
-        return [(self.m[i], m), (self.s[i], s), (p.data, w)]
+        return [(self.m[i], m, False), (self.s[i], s, False), (p.data, w, False)]
 
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, betas=({self.betas[0]:g}, {self.betas[1]:g}), "
