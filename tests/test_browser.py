@@ -337,6 +337,51 @@ def _wait_for_new_image(page, cell, before: str, what: str) -> str:
     pytest.fail(f"the widget's picture did not change after {what}")
 
 
+_IMG = (".jp-OutputArea-output .widget-output img, "
+        ".jp-OutputArea-output .jupyter-widgets-output-area img")
+
+# true once the widget's picture differs from `before` and is decoded; notes the time
+_NEW_PICTURE_JS = """([cell, before]) => {
+  const img = cell.querySelector('@IMG@');
+  if (img && img.src && img.src !== before && img.complete && img.naturalWidth > 0) {
+    window.__cnnShown = performance.now();
+    return true;
+  }
+  return false;
+}""".replace("@IMG@", _IMG)
+
+#: On-screen response above this (ms) fails a test: a gross regression even on a loaded
+#: machine (the goal on a quiet one is 250 ms; the numbers are printed).
+RESPONSE_LIMIT_MS = float(os.environ.get("CNNLESSON_RESPONSE_LIMIT_MS", "4000"))
+
+
+def _respond(page, cell, action, what: str) -> float:
+    """Do ``action()`` and return the ms until the widget shows its new picture."""
+    before = _image_src(cell)
+    start = page.evaluate("performance.now()")
+    action()
+    try:
+        page.wait_for_function(_NEW_PICTURE_JS, arg=[cell.element_handle(), before],
+                               polling="raf", timeout=REDRAW_TIMEOUT)
+    except Exception as err:
+        if "Timeout" not in type(err).__name__:
+            raise
+        pytest.fail(f"the widget's picture did not change after {what}")
+    took = page.evaluate("window.__cnnShown") - start
+    print(f"on screen: {what}: {took:.0f} ms")
+    return took
+
+
+def _press(cell, slider_label: str, key: str = "ArrowRight"):
+    handle = cell.locator(".widget-slider").filter(has_text=slider_label).locator(".noUi-handle")
+    return lambda: (handle.focus(), handle.press(key))
+
+
+def _check_responses(times: dict) -> None:
+    slow = {k: round(v) for k, v in times.items() if v > RESPONSE_LIMIT_MS}
+    assert not slow, f"explorers slower than {RESPONSE_LIMIT_MS:.0f} ms on screen: {slow}"
+
+
 def _screenshot(page, folder: Path, name: str, locator=None) -> Path:
     path = folder / f"{name}.png"
     (locator or page).screenshot(path=str(path))
@@ -373,6 +418,13 @@ def test_filtering_runs_in_jupyterlab_and_playground_redraws(lab, page, screensh
     _wait_for_new_image(page, cell, second, "typing 5 into the centre weight")
     assert menu.input_value() == "custom"
     _screenshot(page, screenshot_dir, "01_filtering_kernel_playground", cell)
+    times = {"kernel_playground preset": _respond(page, cell, lambda: menu.select_option(
+        "laplacian"), "kernel_playground: choosing the 'laplacian' preset")}
+    conv = _widget_cell(page, "convolution_explorer(")
+    for step in range(3):
+        times[f"convolution_explorer move {step}"] = _respond(
+            page, conv, _press(conv, "output column j"), "convolution_explorer: column + 1")
+    _check_responses(times)
     assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
 
 
@@ -399,6 +451,51 @@ def test_pooling_runs_in_jupyterlab_and_explorer_redraws(lab, page, screenshot_d
     cell.locator(".widget-toggle-button", has_text="avg").click()
     _wait_for_new_image(page, cell, second, "switching to average pooling")
     _screenshot(page, screenshot_dir, "03_pooling_explorer", cell)
+    times = {"pooling_explorer size": _respond(page, cell, _press(cell, "size"),
+                                               "pooling_explorer: size + 1"),
+             "pooling_explorer column": _respond(page, cell, _press(cell, "window column"),
+                                                 "pooling_explorer: window column + 1")}
+
+    shift = _widget_cell(page, "shift_explorer(")
+    for step in range(3):                      # slide the crop 1, 2, 3 pixels to the right
+        times[f"shift_explorer dx {step + 1}"] = _respond(
+            page, shift, _press(shift, "move right"), f"shift_explorer: moved {step + 1} px")
+    assert shift.locator(".widget-slider").filter(has_text="move right") \
+        .locator(".widget-readout").inner_text().strip() == "3"
+    _screenshot(page, screenshot_dir, "03_pooling_shift_explorer", shift)
+    _check_responses(times)
+    assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
+
+
+def test_convolution_runs_in_jupyterlab_and_flip_and_geometry_explorers_respond(
+        lab, page, screenshot_dir):
+    name = "02_convolution.ipynb"
+    _open_notebook(page, lab, name)
+    took = _run_all(page, name, screenshot_dir)
+    print(f"{name}: all cells ran in {took:.1f} s")
+    _check_no_errors(page, name)
+
+    flip = _widget_cell(page, "flip_explorer(")
+    buttons = flip.locator(".widget-toggle-button")
+    assert buttons.count() == 2
+    times = {"flip_explorer flip": _respond(
+        page, flip, lambda: buttons.filter(has_text="convolution").click(),
+        "flip_explorer: switching to convolution")}
+    assert "mod-active" in (buttons.filter(has_text="convolution").get_attribute("class") or "")
+    for step in range(2):
+        times[f"flip_explorer move {step}"] = _respond(
+            page, flip, _press(flip, "output row i"), "flip_explorer: row + 1")
+    _screenshot(page, screenshot_dir, "02_convolution_flip_explorer", flip)
+
+    geometry = _widget_cell(page, "geometry_explorer(")
+    for label in ("stride s", "padding p", "kernel k"):
+        times[f"geometry_explorer {label}"] = _respond(
+            page, geometry, _press(geometry, label), f"geometry_explorer: {label} + 1")
+    readout = geometry.locator(".widget-slider").filter(has_text="padding p") \
+        .locator(".widget-readout")
+    assert readout.inner_text().strip() == "1"
+    _screenshot(page, screenshot_dir, "02_convolution_geometry_explorer", geometry)
+    _check_responses(times)
     assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
 
 
