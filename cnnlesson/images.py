@@ -42,6 +42,7 @@ from ._validate import (
     check_positive_int,
     describe,
     fail,
+    looks_like_chw,
 )
 
 __all__ = [
@@ -537,10 +538,24 @@ def hwc_to_chw(x: np.ndarray) -> np.ndarray:
         A C-contiguous array of the same dtype (a copy unless ``x`` has a
         single channel and is contiguous already).
 
+    Raises
+    ------
+    ValueError
+        If ``x`` already looks channels first, e.g. (3, 64, 64) or
+        (N, 3, 26, 26) (the rule of :func:`cnnlesson._validate.looks_like_chw`:
+        a channel count 1, 3 or 4 first, not last, and both other axes >= 8):
+        converting twice would silently mix height and channels.
+
     Introduced in notebook 02_convolution.
     """
     check_array(x, "x", ndim=(2, 3, 4), layout="(H, W), (H, W, C) or (N, H, W, C)",
                 hint="hwc_to_chw takes one image or a batch with channels last")
+    if looks_like_chw(x.shape[-3:]) and x.ndim >= 3:
+        want = "(H, W, C)" if x.ndim == 3 else "(N, H, W, C)"
+        have = "(C, H, W)" if x.ndim == 3 else "(N, C, H, W)"
+        fail(ValueError, "x", f"{want} (channels last)",
+             f"shape {tuple(x.shape)}, which is already channels first {have}",
+             "use it as it is; converting again would mix height and channels")
     if x.ndim == 2:
         return np.ascontiguousarray(x[None, :, :])
     return np.ascontiguousarray(np.moveaxis(x, -1, -3))
@@ -568,10 +583,24 @@ def chw_to_hwc(x: np.ndarray, *, squeeze: bool = False) -> np.ndarray:
         (H, W, C) or (N, H, W, C) (or without C, see ``squeeze``), a
         C-contiguous array of the same dtype.
 
+    Raises
+    ------
+    ValueError
+        If ``x`` already looks channels last, e.g. (64, 64, 3) or
+        (N, 26, 26, 3): a channel count 1, 3 or 4 last, not first, and both
+        other axes >= 8.
+
     Introduced in notebook 02_convolution.
     """
     check_array(x, "x", ndim=(3, 4), layout="(C, H, W) or (N, C, H, W)",
                 hint="a 2-D (H, W) image has no channel axis to move; use it as it is")
+    if looks_like_chw(x.shape[-3:][::-1]):
+        want = "(C, H, W)" if x.ndim == 3 else "(N, C, H, W)"
+        have = "(H, W, C)" if x.ndim == 3 else "(N, H, W, C)"
+        fail(ValueError, "x", f"{want} (channels first)",
+             f"shape {tuple(x.shape)}, which is already channels last {have}",
+             "use it as it is (show_image and the filters take channels last); converting "
+             "again would mix width and channels")
     if not isinstance(squeeze, (bool, np.bool_)):
         fail(TypeError, "squeeze", "True or False", describe(squeeze))
     out = np.moveaxis(x, -3, -1)

@@ -222,6 +222,14 @@ ERROR_CASES = [
     E(lambda: I.hwc_to_chw(None), TypeError, "numpy array", id="hwc_to_chw-None"),
     E(lambda: I.hwc_to_chw(np.zeros(5)), ValueError, "2-D or 3-D or 4-D", id="hwc_to_chw-1d"),
     E(lambda: I.chw_to_hwc(np.zeros((8, 8))), ValueError, "3-D or 4-D", id="chw_to_hwc-2d"),
+    E(lambda: I.hwc_to_chw(_chw()), ValueError, r"already channels first \(C, H, W\)",
+      id="hwc_to_chw-twice"),
+    E(lambda: I.hwc_to_chw(_chw((2, 3, 26, 26))), ValueError,
+      r"already channels first \(N, C, H, W\)", id="hwc_to_chw-twice-batch"),
+    E(lambda: I.chw_to_hwc(np.zeros((64, 64, 3))), ValueError,
+      r"already channels last \(H, W, C\)", id="chw_to_hwc-twice"),
+    E(lambda: I.chw_to_hwc(np.zeros((2, 26, 26, 1))), ValueError,
+      r"already channels last \(N, H, W, C\)", id="chw_to_hwc-twice-batch"),
     E(lambda: I.chw_to_hwc(np.zeros((1, 8, 8)), squeeze="yes"), TypeError,
       "squeeze must be True or False", id="chw_to_hwc-squeeze-str"),
     # --- images: geometry
@@ -469,6 +477,13 @@ def _check_bool_and_uint8_images():
     assert I.to_float(np.array([[0, 255]], np.uint8)).tolist() == [[0.0, 1.0]]
 
 
+def _check_layout_converters_on_small_and_odd_shapes():
+    assert I.chw_to_hwc(np.zeros((12, 3, 3))).shape == (3, 3, 12)     # a late feature map
+    assert I.chw_to_hwc(np.zeros((6, 24, 24))).shape == (24, 24, 6)
+    assert I.hwc_to_chw(np.zeros((3, 5, 3))).shape == (3, 3, 5)        # tiny: no guessing
+    assert I.hwc_to_chw(np.zeros((2, 26, 26, 3))).shape == (2, 3, 26, 26)
+
+
 def _check_empty_pixel_arrays():
     assert I.to_float(np.zeros((0, 3), np.uint8)).shape == (0, 3)
     assert I.to_uint8(np.zeros((0, 3))).shape == (0, 3)
@@ -522,7 +537,8 @@ def _check_read_upload_picks_the_last():
 
 RESULT_CASES = [pytest.param(f, id=f.__name__[len("_check_"):]) for f in (
     _check_gray_3x3, _check_tiny_3x5x3, _check_hwc_with_3_rows, _check_chw_via_converter,
-    _check_bool_and_uint8_images, _check_empty_pixel_arrays, _check_resize_1x1_up,
+    _check_bool_and_uint8_images, _check_layout_converters_on_small_and_odd_shapes,
+    _check_empty_pixel_arrays, _check_resize_1x1_up,
     _check_padding_allowed_below_the_limit, _check_shapes_and_digits_normal,
     _check_prepare_bool_and_big_arrays, _check_numerical_gradient_accepts_lists_and_empty,
     _check_rel_error_nan_is_reported_as_nan, _check_show_kernel_32,
