@@ -17,7 +17,8 @@ the wrong case, unpaired or nested is an error naming the file, the cell and the
 refuses an output folder that is, or contains, the source folder, and refuses to overwrite
 student notebooks already in the output folder unless ``--force``. Outputs that would reveal an
 answer are cleared: those of any cell tagged ``student-clear-output``, and those of any later
-cell that uses a name a top-level solution defines.
+cell that uses a name a top-level solution defines. Cells tagged ``teacher-answer`` (the
+answers to prediction prompts and questionnaires) are left out.
 
 Stub rules, by where the solution sits:
 
@@ -46,6 +47,8 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 #: Cell tag: clear this cell's outputs in the student edition (they reveal an answer).
 CLEAR_TAG = "student-clear-output"
+# Cells (e.g. the answers to predictions and questionnaires) the student edition leaves out.
+ANSWER_TAG = "teacher-answer"
 # anything that looks like an attempt at a marker: "# begin solution", "### END SOLUTON",
 # "BEGIN SOLUTION", "### END OF SOLUTION", "## solution begin", "x = 1  ### END SOLUTION"
 _MARKER_START = re.compile(r"^\s*#*\s*(?:begin|end)[\W_]*(?:of\W+)?(?:the\W+)?(?P<word>[a-z]+)",
@@ -251,6 +254,8 @@ def student_notebook(nb: dict, name: str = "notebook") -> dict:
     if problems:
         raise StudentEditionError("\n".join(problems))
     nb = copy.deepcopy(nb)
+    nb["cells"] = [c for c in nb["cells"]
+                   if ANSWER_TAG not in (c.get("metadata", {}).get("tags") or [])]
     clear_next = False
     answers: set[str] = set()
     for cell in nb["cells"]:

@@ -223,6 +223,10 @@ def _exercise_cells(nb, ident: str) -> list[int]:
     cells = nb["cells"]
     title = re.compile(rf"^[ \t]*#[ \t]*(?:Exercise|Prediction|Quiz)[ \t]+{re.escape(ident)}"
                        r"[ \t]*:", re.MULTILINE | re.IGNORECASE)
+    quiz = re.fullmatch(r"(\d+)\.q\d+", ident)
+    if quiz:  # questionnaire answers share one cell: "# Questionnaire 01: questions ..."
+        title = re.compile(rf"^[ \t]*#[ \t]*Questionnaire[ \t]+{quiz.group(1)}[ \t]*:",
+                           re.MULTILINE | re.IGNORECASE)
     for i, cell in enumerate(cells):
         if cell.get("cell_type") == "code" and title.search(_source(cell)):
             span = [i]

@@ -227,6 +227,20 @@ def test_tagged_cells_and_cells_using_an_answer_lose_their_outputs():
     assert nb["cells"][3]["outputs"], "the input notebook must not be modified"
 
 
+def test_teacher_answer_cells_are_left_out_of_the_student_edition():
+    nb = _nb("print(1)", "print(2)")
+    answer = {"cell_type": "markdown", "metadata": {"tags": [classroom.ANSWER_TAG]},
+              "source": "**Answer: (b).** Flat regions give 0."}
+    question = {"cell_type": "markdown", "metadata": {}, "source": "**Prediction 1.** ..."}
+    nb["cells"][1:1] = [question, answer]
+    student = classroom.student_notebook(nb)
+    sources = [c["source"] for c in student["cells"]]
+    assert question["source"] in sources
+    assert not any("Answer: (b)" in str(src) for src in sources)
+    assert len(nb["cells"]) == 5, "the input notebook must not be modified"
+    assert len(student["cells"]) == 4
+
+
 def test_cells_using_a_function_that_holds_a_solution_lose_their_outputs():
     nb = _nb(FUNCTION_CELL, "print(my_filter(2, 3))", "print(image)")
     student = classroom.student_notebook(nb)
