@@ -300,6 +300,7 @@ def test_relu_backward_by_mask_equals_where():
     assert np.array_equal(out, np.maximum(x, 0)) and out.dtype == np.float32
     dx = F.relu_backward(dout, cache)
     assert np.array_equal(dx, np.where(x > 0, dout, 0)) and dx.dtype == np.float32
+    assert not np.signbit(dx[x <= 0]).any()  # no -0.0 for a learner to wonder about
 
 
 def test_maxpool_backward_kernel_ties_and_uncovered_edges():
