@@ -91,7 +91,7 @@ def conv_loops(x, w, b, *, flip=False, bias=True, channel_sum=True, bias_per_cha
 
 def test_multichannel_passes(capsys):
     assert checks.multichannel_conv(conv_loops).passed is True
-    assert capsys.readouterr().out.startswith("PASS Exercise 2.2")
+    assert capsys.readouterr().out.startswith("PASS Exercise 2.4")
 
 
 @pytest.mark.parametrize("kwargs, hint", [
@@ -136,7 +136,7 @@ def test_multichannel_input_mutation_is_reported():
 def test_multichannel_not_attempted(capsys):
     assert checks.multichannel_conv(stub).passed is False
     assert checks.multichannel_conv(...).passed is False
-    assert capsys.readouterr().out.count("[not attempted yet] Exercise 2.2") == 2
+    assert capsys.readouterr().out.count("[not attempted yet] Exercise 2.4") == 2
 
 
 # ---------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_parameter_count_passes(capsys):
         checks.conv_parameter_count(660, 1216.0, 168)
     with fails("that is a string, write the number without quotes"):
         checks.conv_parameter_count(660, "1216", 168)
-    assert capsys.readouterr().out.count("PASS Exercise 2.3") == 2
+    assert capsys.readouterr().out.count("PASS Exercise 2.5") == 2
 
 
 @pytest.mark.parametrize("answers, hint", [
@@ -174,4 +174,4 @@ def test_parameter_count_non_integer():
 def test_parameter_count_not_attempted(capsys):
     assert checks.conv_parameter_count(..., ..., ...).passed is False
     assert checks.conv_parameter_count(660, ..., 168).passed is False
-    assert capsys.readouterr().out.count("[not attempted yet] Exercise 2.3") == 2
+    assert capsys.readouterr().out.count("[not attempted yet] Exercise 2.5") == 2

@@ -229,7 +229,7 @@ def test_reference_update_step_matches_the_package_learner():
 def test_learn_sobel_y_passes(capsys):
     assert checks.learn_sobel_y(reference_update_step, 0.1, 1500).passed is True
     assert capsys.readouterr().out == (
-        "PASS Exercise 4.3: learn Sobel-y from examples: after 1500 steps with lr=0.1 the "
+        "PASS Exercise 4.6: learn Sobel-y from examples: after 1500 steps with lr=0.1 the "
         "kernel is within 0.01 of SOBEL_Y\n")
 
 
@@ -281,7 +281,7 @@ def test_learn_sobel_y_not_attempted(capsys):
     assert checks.learn_sobel_y(reference_update_step, ..., ...).passed is False
     assert checks.learn_sobel_y(reference_update_step, 0.1, ...).passed is False
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 3 and all(s.startswith("[not attempted yet] Exercise 4.3") for s in out)
+    assert len(out) == 3 and all(s.startswith("[not attempted yet] Exercise 4.6") for s in out)
 
 
 def test_checkers_are_exported():

@@ -105,7 +105,7 @@ def test_network_shapes_not_attempted(capsys):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 5.2
+# Exercise 5.3 (was 5.2)
 # ---------------------------------------------------------------------------
 
 def right_xent(logits, y):
@@ -164,7 +164,7 @@ def float64_xent(logits, y):
 
 def test_softmax_xent_passes(capsys):
     assert checks.softmax_xent(right_xent).passed is True
-    assert capsys.readouterr().out.startswith("PASS Exercise 5.2: softmax cross-entropy")
+    assert capsys.readouterr().out.startswith("PASS Exercise 5.3: softmax cross-entropy")
 
 
 def test_softmax_xent_naive_overflow_is_caught_without_warnings(recwarn):
@@ -198,11 +198,11 @@ def test_softmax_xent_not_attempted(capsys):
     assert checks.softmax_xent(...).passed is False
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
-    assert all(line.startswith("[not attempted yet] Exercise 5.2") for line in out)
+    assert all(line.startswith("[not attempted yet] Exercise 5.3") for line in out)
 
 
 # ---------------------------------------------------------------------------
-# Exercise 5.3
+# Exercise 5.5 (was 5.3)
 # ---------------------------------------------------------------------------
 
 def test_learning_rate_trial_verdicts_and_determinism():
@@ -233,7 +233,7 @@ def test_learning_rate_trial_refuses_bad_rates(lr):
 def test_learning_rates_passes(capsys):
     assert checks.learning_rates(1e-3, 0.05, 2.0).passed is True
     out = capsys.readouterr().out
-    assert out == ("PASS Exercise 5.3: too low, good, too high: lr=0.001 too slow; "
+    assert out == ("PASS Exercise 5.5: too low, good, too high: lr=0.001 too slow; "
                    "lr=0.05 learns; lr=2 breaks\n")
 
 
@@ -253,11 +253,11 @@ def test_learning_rates_wrong_answers_get_hints(rates, hint):
 
 def test_learning_rates_not_attempted(capsys):
     assert checks.learning_rates(..., 0.05, 2.0).passed is False
-    assert capsys.readouterr().out.startswith("[not attempted yet] Exercise 5.3")
+    assert capsys.readouterr().out.startswith("[not attempted yet] Exercise 5.5")
 
 
 # ---------------------------------------------------------------------------
-# Exercise 5.4
+# Exercise 5.7 (was 5.4)
 # ---------------------------------------------------------------------------
 
 def right_pair(cm):
@@ -276,7 +276,7 @@ def test_confusion_cases_have_one_answer_each():
 
 def test_confused_pair_passes(capsys):
     assert checks.confused_pair(right_pair).passed is True
-    assert capsys.readouterr().out == ("PASS Exercise 5.4: the most confused pair: right on 7 "
+    assert capsys.readouterr().out == ("PASS Exercise 5.7: the most confused pair: right on 7 "
                                        "confusion matrices\n")
     cm = np.array([[9, 1, 0], [0, 9, 0], [0, 0, 9]])
     assert checks.confused_pair(right_pair, cm).passed is True
@@ -318,4 +318,4 @@ def test_confused_pair_not_attempted(capsys):
     assert checks.confused_pair(...).passed is False
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
-    assert all(line.startswith("[not attempted yet] Exercise 5.4") for line in out)
+    assert all(line.startswith("[not attempted yet] Exercise 5.7") for line in out)

@@ -402,7 +402,9 @@ def right_minus_left(kernel, largest_column, smallest_column):
         col = expect_int(value, name)
         if not 0 <= col < out_w:
             raise AssertionError(f"{name} is {_short(col)}; the filtered 5x8 image has "
-                                 f"8 - 3 + 1 = {out_w} columns, numbered 0 to {out_w - 1}.")
+                                 f"8 - 3 + 1 = {out_w} columns, numbered 0 to {out_w - 1} "
+                                 "(output column j belongs to the window centred on image "
+                                 "column j + 1).")
         answers[name] = col
     largest, smallest = answers["largest_column"], answers["smallest_column"]
     centre_hint = ("Output column j belongs to the window whose top-left corner is image "
@@ -412,15 +414,12 @@ def right_minus_left(kernel, largest_column, smallest_column):
             4: "Image column 4 is the centre whose right neighbour is the line. " + centre_hint,
             5: "At the line itself both neighbours are dark, so the difference is 0 there; "
                "the difference is largest where the RIGHT neighbour is the line.",
-            6: "The difference is right minus left, so it is largest where the bright line is "
-               "the RIGHT neighbour, not the left one.",
             2: "Image column 2 is not next to the line. " + centre_hint,
         }.get(largest, "Find the centre column whose right neighbour is the line (column 5), "
                        "then turn it into an output column. " + centre_hint)
         raise AssertionError(f"largest_column is {_short(largest)}, which is not right. {hint}")
     if smallest != LINE_SMALLEST:
         hint = {
-            6: "Image column 6 is the centre whose left neighbour is the line. " + centre_hint,
             4: "At the line itself both neighbours are dark, so the difference is 0 there; "
                "it is most negative where the LEFT neighbour is the line.",
             3: "That is where the output is largest: the line is the right neighbour there.",

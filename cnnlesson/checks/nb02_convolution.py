@@ -266,8 +266,6 @@ def _diagnose_flip(image, kernel, got) -> str:
                                        "of convolution reverses both axes: kernel[::-1, ::-1]."),
         (corr(image[::-1, ::-1].copy(), kernel),
          "You flipped the image instead of the kernel; flip the kernel and keep the image."),
-        (corr(image[::-1, ::-1].copy(), kernel)[::-1, ::-1],
-         "You flipped the image (and the result) instead of the kernel; flip only the kernel."),
     ]
     if kernel.shape[0] == kernel.shape[1]:
         candidates += [

@@ -76,7 +76,7 @@ def _diagnose_input_grad(got, dout, kernel, expected) -> str:
             return ("Your dX has the shape of dout (a 'same' padding of KH // 2?); dX has the "
                     f"shape of X, (H' + KH - 1, W' + KW - 1) = {expected.shape}: pad by KH - 1 "
                     "and KW - 1.")
-        if got.shape == (oh + 2 * kh - 1, ow + 2 * kw - 1):
+        if got.shape == (oh + kh + 1, ow + kw + 1):
             return ("You padded by KH and KW; the full padding is KH - 1 rows and KW - 1 "
                     "columns on each side.")
         one_padding = {(oh + 2 * p - kh + 1, ow + 2 * p - kw + 1) for p in (kh - 1, kw - 1)}

@@ -250,6 +250,12 @@ def overfit_small(model, X, y):
     if len(np.unique(labels)) < 2:
         raise AssertionError("y holds a single class; overfit 50 digits of several classes, "
                              "e.g. X_train[:50], y_train[:50].")
+    diverged = ("the model outputs NaN or inf: training diverged because the learning rate is "
+                "too large. Start from a fresh network with a smaller lr (Adam with lr=0.01 "
+                "works).")
+    if not all(np.all(np.isfinite(np.asarray(p.data, dtype=float)))
+               for p in model.parameters()):
+        raise AssertionError(diverged)
     dtype = model.dtype or np.float32
     try:
         with np.errstate(all="ignore"):
@@ -262,9 +268,7 @@ def overfit_small(model, X, y):
         raise AssertionError(f"the model's output has shape {logits.shape}; it should give "
                              f"one score per class, ({OVERFIT_SIZE}, 10).")
     if not np.all(np.isfinite(logits)):
-        raise AssertionError("the model outputs NaN or inf: training diverged because the "
-                             "learning rate is too large. Start from a fresh network with a "
-                             "smaller lr (Adam with lr=0.01 works).")
+        raise AssertionError(diverged)
     loss, _ = softmax_cross_entropy(logits, labels)
     right = int(np.sum(np.argmax(logits, axis=1) == labels))
     if right == OVERFIT_SIZE:
