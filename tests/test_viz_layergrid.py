@@ -188,3 +188,8 @@ def test_a_gif_too_big_drops_frames_until_it_fits(monkeypatch):
     last = decode(full)[-1].astype(int)      # the end is always kept (same up to the palette)
     assert np.abs(frames[-1].astype(int) - last).mean() < 2
     assert np.abs(frames[-2].astype(int) - last).mean() > 5
+
+
+def test_figure_height_constant_matches_the_grid():
+    from cnnlesson.viz import layergrid, snapshots
+    assert snapshots._MAP_ROWS == 1 + layergrid.MAP_GAP

@@ -1,8 +1,10 @@
 """One picture of a training snapshot: a layer's kernels and a probe's feature maps.
 
 Used frame by frame by :func:`cnnlesson.viz.animate_snapshots` and step by
-step by :func:`cnnlesson.widgets.snapshot_player`. The colour scales are fixed
-over *all* snapshots of a run, so a kernel that grows looks stronger.
+step by :func:`cnnlesson.widgets.snapshot_player`. Any recorded conv layer is
+drawn as a filter x input-channel grid (:mod:`cnnlesson.viz.layergrid`). The
+colour scales are fixed over *all* snapshots of a run (and said so on the
+figure), so a kernel that grows looks stronger.
 """
 
 from __future__ import annotations
@@ -249,7 +251,7 @@ class SnapshotView:
 
 
 #: Height of the row of feature maps, with its gap, in kernel rows.
-_MAP_ROWS = 1.45
+_MAP_ROWS = 1.45   # = 1 + layergrid.MAP_GAP
 
 #: Default figure width (inches): 1300 px at the course's 100 dpi.
 FIG_WIDTH = 13.0
