@@ -152,6 +152,55 @@ def most_important_patch(heatmap, stride):
     return int(row) * stride, int(col) * stride
 
 
+# the exercises of issue 12 (understanding, not transcription)
+RIGHT_MINUS_LEFT = np.array([[0, 0, 0], [-1, 0, 1], [0, 0, 0]])
+FLIP_INVARIANT = {"identity", "box blur", "gaussian blur", "sharpen", "laplacian",
+                  "laplacian (4-neighbour)"}
+POOL_TIE_DX = np.array([[0.0, 2.0, 0.0, 0.0],
+                        [0.0, 0.0, -1.0, 0.0],
+                        [0.0, 4.0, 0.0, 3.0],
+                        [0.0, 0.0, 0.0, 0.0]])
+
+
+def my_convolve2d(image, kernel):
+    return filters.correlate2d(image, kernel[::-1, ::-1])
+
+
+def my_conv_input_grad(dout, kernel):
+    kh, kw = kernel.shape
+    return filters.correlate2d(np.pad(dout, ((kh - 1, kh - 1), (kw - 1, kw - 1))),
+                               kernel[::-1, ::-1])
+
+
+def my_conv_weight_grad(x, dout, kh, kw):
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
+    return np.einsum("ncijuv,nfij->fcuv", windows, dout)
+
+
+def my_softmax_ce_grad(logits, y):
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
+def _digits_setup():
+    from cnnlesson import functional, optim, train
+    from cnnlesson.datasets import load_digits
+
+    (x, y), _ = load_digits()
+    untrained = seed_cnn(in_channels=1, seed=0)
+    loss, _ = functional.softmax_cross_entropy(untrained.forward(x[:500]), y[:500])
+    model = seed_cnn(in_channels=1, seed=0)
+    train.fit(model, x[:50], y[:50], epochs=20, batch_size=10,
+              optimizer=optim.Adam(model.parameters(), lr=0.01), progress=False)
+    return loss, model, x[:50].copy(), y[:50].copy()
+
+
+INITIAL_LOSS, OVERFIT_MODEL, X50, Y50 = _digits_setup()
+LN10 = math.log(10)
+
+
 # ---------------------------------------------------------------------------
 # every checker: its right answer, which arguments are values or functions, numpy forms
 # ---------------------------------------------------------------------------
@@ -255,6 +304,49 @@ CHECKERS = {
         [(lambda h, s: np.array(np.unravel_index(np.argmax(h), h.shape)) * s,),
          (lambda h, s: tuple(v * s for v in np.unravel_index(np.argmax(h), h.shape)),),
          (_returning(most_important_patch, list),)]),
+    "right_minus_left": (
+        (RIGHT_MINUS_LEFT, 3, 5), (0, 1, 2), (),
+        [(RIGHT_MINUS_LEFT.tolist(), np.int64(3), np.array(5)),
+         (RIGHT_MINUS_LEFT.astype(np.float32), np.array(3, dtype=np.uint8), np.int32(5)),
+         (tuple(map(tuple, RIGHT_MINUS_LEFT)), 3, np.array([5])[0])]),
+    "convolve_by_flip": (
+        (my_convolve2d,), (), (0,),
+        [(lambda i, k: filters.correlate2d(i, np.flip(k)).tolist(),),
+         (lambda i, k: filters.correlate2d(i, np.rot90(k, 2)).astype(np.float32),)]),
+    "flip_invariant_kernels": (
+        (FLIP_INVARIANT,), (0,), (),
+        [(sorted(FLIP_INVARIANT),), (np.array(sorted(FLIP_INVARIANT)),),
+         ({"IDENTITY", "BOX_BLUR", "GAUSSIAN_BLUR", "SHARPEN", "LAPLACIAN", "LAPLACIAN_4"},),
+         (tuple(n.upper() for n in FLIP_INVARIANT),)]),
+    "choose_geometry": (
+        (3, 2, 1), (0, 1, 2), (),
+        [(np.int64(2), np.array(2), np.array(0)), (4, np.int32(2), np.uint8(1)),
+         (np.array([1])[0], 2, 0), (14, 1, 0)]),
+    "conv_input_grad": (
+        (my_conv_input_grad,), (), (0,),
+        [(_returning(my_conv_input_grad, lambda a: a.tolist()),),
+         (_returning(my_conv_input_grad, lambda a: a.astype(np.float32)),)]),
+    "conv_weight_grad": (
+        (my_conv_weight_grad,), (), (0,),
+        [(_returning(my_conv_weight_grad, lambda a: a.tolist()),),
+         (_returning(my_conv_weight_grad, lambda a: a.astype(np.float32)),)]),
+    "maxpool_backward_tie": (
+        (POOL_TIE_DX[None, None],), (0,), (),
+        [(POOL_TIE_DX,), (POOL_TIE_DX.tolist(),), (POOL_TIE_DX.astype(np.int64)[None, None],),
+         (POOL_TIE_DX.astype(np.float32),)]),
+    "softmax_ce_grad": (
+        (my_softmax_ce_grad,), (), (0,),
+        [(_returning(my_softmax_ce_grad, lambda a: a.tolist()),),
+         (lambda z, y: checks.nb05_sanity.softmax_cross_entropy(z, y)[1],)]),
+    "initial_loss": (
+        (INITIAL_LOSS, LN10), (0, 1), (),
+        [(np.float32(INITIAL_LOSS), np.array(LN10)), (np.array([INITIAL_LOSS]), 2.303),
+         (float(INITIAL_LOSS), np.log(np.float32(10)))]),
+    "overfit_small": (
+        (OVERFIT_MODEL, X50, Y50), (0, 1, 2), (),
+        [(OVERFIT_MODEL, X50.astype(np.float64), Y50.tolist()),
+         (OVERFIT_MODEL, X50.tolist(), Y50.astype(np.int32)),
+         (OVERFIT_MODEL, X50, Y50.astype(np.float64))]),
 }
 
 #: Slow checkers (they train): fewer junk cases.
@@ -591,6 +683,38 @@ def _right(name, index, value):
         return bool(arr.dtype.kind in "iuf" and arr.ndim == 2
                     and arr.shape[0] == arr.shape[1] >= 2 and np.all(np.isfinite(arr))
                     and np.all(arr >= 0) and np.all(arr == np.round(arr)))
+    if name == "right_minus_left":
+        if index == 0:
+            try:
+                arr = np.asarray(value)
+                return bool(arr.dtype.kind in "iuf" and arr.shape == (3, 3)
+                            and np.allclose(arr, RIGHT_MINUS_LEFT))
+            except Exception:  # noqa: BLE001
+                return False
+        return _int_like(value) == spec[index]
+    if name == "choose_geometry":
+        v = _int_like(value)
+        if v is None:
+            return False
+        k, s, p = [v if i == index else spec[i] for i in range(3)]
+        if k < 1 or s < 1 or p < 0 or k > 26 + 2 * p or p >= k:
+            return False
+        out = (26 + 2 * p - k) // s + 1
+        return out == 13 and s * 12 < 26 + p
+    if name == "initial_loss":
+        r = _real(value)
+        if r is None:
+            return False
+        if index == 0:
+            return math.isclose(r, INITIAL_LOSS, rel_tol=2e-4)
+        return math.isclose(r, LN10, abs_tol=1e-3)
+    if name == "maxpool_backward_tie":
+        try:
+            arr = np.asarray(value)
+            return bool(arr.dtype.kind in "iuf" and arr.shape in ((4, 4), (1, 1, 4, 4))
+                        and np.allclose(arr.reshape(4, 4), POOL_TIE_DX))
+        except Exception:  # noqa: BLE001
+            return False
     if name == "pool_by_hand":
         try:
             arr = np.asarray(value)
@@ -662,6 +786,14 @@ def test_a_function_returning_random_junk_never_passes(name, index, returned):
     ("receptive_field_sizes", (MODEL, 3, 4, 8, 10, "18"), "without quotes"),
     ("receptive_field_sizes", (MODEL, 3, 4.0, 8, 10, 18), r"//"),
     ("learning_rates", (1e-3, "0.2", 2.0), "without quotes"),
+    ("choose_geometry", ("3", 2, 1), "without quotes"),
+    ("choose_geometry", (3.0, 2, 1), "a float"),
+    ("right_minus_left", (RIGHT_MINUS_LEFT, "3", 5), "without quotes"),
+    ("right_minus_left", (RIGHT_MINUS_LEFT.astype(str), 3, 5), "without quotes|strings"),
+    ("initial_loss", (str(INITIAL_LOSS), LN10), "without quotes"),
+    ("initial_loss", (INITIAL_LOSS + 0j, LN10), "complex"),
+    ("maxpool_backward_tie", (POOL_TIE_DX + 0j,), "complex"),
+    ("flip_invariant_kernels", ("identity",), "one string"),
 ])
 def test_wrong_answers_that_used_to_pass_now_fail(name, args, hint):
     import re
