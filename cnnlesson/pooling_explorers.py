@@ -104,8 +104,8 @@ def _pooling_refresh(res, a, size, stride, mode, i, j) -> dict:
                                        annotate=h * w <= ANNOTATE_MAX_PIXELS)
     res["pixel"] = window_rectangle(ax_out, i, j, 1, 1)
     ax_out.set_title(f"{mode} pool {size}, stride {stride}: {oh}x{ow}")
-    res["figure"].suptitle(f"output[{i}, {j}] = {mode} of the {size}x{size} window at "
-                           f"({top}, {left}) = {format_number(value)}")
+    res["figure"]._suptitle.set_text(f"output[{i}, {j}] = {mode} of the {size}x{size} window "
+                                     f"at ({top}, {left}) = {format_number(value)}")
     res.update(value=value, output=out, window_values=win, argmax=argmax, winner=winner)
     return res
 

@@ -286,11 +286,15 @@ class WidgetApp:
         fig = self.figure
         if rebuilt:
             self._canvas = FigureCanvasAgg(fig)
-            for artist in self._dynamic:
-                artist.set_animated(True)
+            if self._dynamic:
+                # lay out with every artist (the layout leaves animated ones out), then keep
+                # the positions and draw the background without the dynamic artists
+                self._canvas.draw()
+                fig.set_layout_engine("none")
+                for artist in self._dynamic:
+                    artist.set_animated(True)
             self._canvas.draw()
             if self._dynamic:
-                fig.set_layout_engine("none")  # keep the positions just laid out
                 self._background = self._canvas.copy_from_bbox(fig.bbox)
         else:
             self._canvas.restore_region(self._background)

@@ -59,6 +59,7 @@ __all__ = [
     "StillBox",  # noqa: F822 (from widget_app, built on first use, see __getattr__)
     "WidgetApp",
     "convolution_explorer",
+    "convolution_explorer_gif",
     "flip_explorer",
     "flip_figure",
     "geometry_explorer",
@@ -165,21 +166,88 @@ def convolution_explorer(image, kernel):
                                continuous_update=False),
     }
     k = np.asarray(kernel, dtype=np.float64)
-
-    def draw(fig, i, j):
-        res = convolution_explorer_update(img, k, i, j, fig)
-        ax_sum = res["axes"]["sum"]
-        if len(ax_sum.texts) == 1:  # the "numbers rounded" note, hidden until needed
-            ax_sum.text(0.02, 0.08, _ROUNDED_NOTE, ha="left", va="bottom", fontsize=10,
-                        color="0.3", transform=ax_sum.transAxes, visible=False)
-        return res
-
-    return WidgetApp(controls, draw, figsize=(12, 8.5),
+    return WidgetApp(controls, lambda fig, i, j: _convolution_draw(fig, img, k, i, j),
+                     figsize=(12, 8.5),
                      refresh=lambda res, i, j: _convolution_refresh(res, img, k, i, j),
                      dynamic=_convolution_dynamic)
 
 
 _ROUNDED_NOTE = "(numbers rounded;\nthe sum uses\nexact values)"
+
+
+def _convolution_draw(fig, img, k, i, j):
+    res = convolution_explorer_update(img, k, i, j, fig)
+    ax_sum = res["axes"]["sum"]
+    if len(ax_sum.texts) == 1:  # the "numbers rounded" note, hidden until needed
+        ax_sum.text(0.02, 0.08, _ROUNDED_NOTE, ha="left", va="bottom", fontsize=10,
+                    color="0.3", transform=ax_sum.transAxes, visible=False)
+    return res
+
+
+def convolution_explorer_gif(image, kernel, path=None, *, max_frames=20, fps=1.5):
+    """The convolution explorer's picture at successive window positions, as a GIF.
+
+    Each frame shows the input with the window, the output with its pixel, and the step
+    itself: the patch, the kernel, their products and the sum. Frames are about 1000 px
+    wide, so the numbers can be read; the window visits evenly spaced positions, row by row.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) small grayscale image (8x8 to 12x12 reads best).
+    kernel : numpy.ndarray
+        (KH, KW), at most the image's size.
+    path : str or pathlib.Path, optional
+        Also write the GIF there.
+    max_frames : int, optional
+        At most this many window positions (2 to 64).
+    fps : float, optional
+        Frames per second.
+
+    Returns
+    -------
+    bytes
+        The GIF; show it with :func:`cnnlesson.viz.show_gif`.
+
+    Introduced in notebook 01_filtering.
+    """
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .viz._base import check_real_array
+    from .viz.animation import _Blitter, _frame_positions, gif_bytes, save_gif
+    from .widget_app import MAX_WIDTH_PX
+
+    img = _small_gray(image)
+    check_real_array(kernel, "kernel", ndim=2, layout="(KH, KW)")
+    k = np.asarray(kernel, dtype=np.float64)
+    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or \
+            not 2 <= max_frames <= 64:
+        fail(ValueError, "max_frames", "an int from 2 to 64", describe(max_frames),
+             "each frame is a full picture; 20 keeps the GIF near 1 MB")
+    (h, w), (kh, kw) = img.shape, k.shape
+    if kh > h or kw > w:
+        fail(ValueError, "kernel", f"at most the image's size {h}x{w}", f"shape {k.shape}",
+             "use a larger crop or a smaller kernel")
+    ow = w - kw + 1
+    n_positions = (h - kh + 1) * ow
+    fig = Figure(figsize=(12, 8.5), dpi=min(mpl.rcParams["figure.dpi"], MAX_WIDTH_PX / 12),
+                 layout="constrained")
+    FigureCanvasAgg(fig)
+    res = _convolution_draw(fig, img, k, 0, 0)
+    fig.canvas.draw()                   # lay out with every artist, then keep the positions
+    fig.set_layout_engine("none")
+    blit = _Blitter(fig, _convolution_dynamic(res))
+    frames = []
+    for p in _frame_positions(n_positions, min(max_frames, n_positions)):
+        i, j = divmod(int(p), ow)
+        _convolution_refresh(res, img, k, i, j)
+        frames.append(blit.frame())
+    data = gif_bytes(frames, fps=fps, hold_last=2.0)
+    if path is not None:
+        save_gif(data, path)
+    return data
 
 
 def _convolution_dynamic(res) -> list:
@@ -208,8 +276,8 @@ def _convolution_refresh(res, img, k, i, j) -> dict:
     res["sum_text"].set_text(f"sum\n= {format_number(total)}")
     shown_sum = sum(float(format_number(p)) for p in products.ravel())
     ax["sum"].texts[1].set_visible(abs(shown_sum - float(format_number(total))) > 1e-9)
-    res["figure"].suptitle(f"output[{i}, {j}] = sum of patch \u00d7 kernel = "
-                           f"{format_number(total)}")
+    res["figure"]._suptitle.set_text(f"output[{i}, {j}] = sum of patch \u00d7 kernel = "
+                                     f"{format_number(total)}")  # text only: position kept
     res.update(sum=total, patch=patch, products=products)
     return res
 

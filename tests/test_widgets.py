@@ -326,3 +326,23 @@ def test_pooling_explorer_refresh_matches_a_fresh_drawing_for_every_control():
     # the window panel's numbers are sized to the laid-out panel (a fresh drawing sizes them
     # before the layout), so a few percent of the pixels, around those numbers, differ
     _same_as_drawn_afresh(app, tolerance=0.06)
+
+
+def test_convolution_explorer_gif_shows_each_step_readably():
+    import io
+
+    from PIL import Image
+
+    img = RNG.random((10, 10))
+    data = widgets.convolution_explorer_gif(img, filters.LAPLACIAN, max_frames=6)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.n_frames == 6 and gif.size[0] >= 900      # wide enough to read the numbers
+    frames = []
+    for k in (0, 5):
+        gif.seek(k)
+        frames.append(np.asarray(gif.convert("RGB")))
+    assert not np.array_equal(frames[0], frames[1])
+    # the right edge is background, nothing is cut off there
+    assert (frames[0][:, -3:] > 200).all()
+    with pytest.raises(ValueError, match="max_frames must be an int from 2 to 64"):
+        widgets.convolution_explorer_gif(img, filters.LAPLACIAN, max_frames=1)
