@@ -24,6 +24,7 @@ import numpy as np
 
 from cnnlesson import _kernels as K
 from cnnlesson import functional as F
+from cnnlesson._opchecks import _check_conv_memory
 from cnnlesson._validate import check_finite, check_float_array, describe, fail, looks_like_nhwc
 
 __all__ = [
@@ -495,7 +496,7 @@ class Conv2d(Layer):
     def _check_x_fully(self, x):
         super()._check_x_fully(x)
         # The padded input and the unfolded windows must fit in memory.
-        F._check_conv_memory(x, self.weight.data, self.padding,
+        _check_conv_memory(x, self.weight.data, self.padding,
                              *self._output_shape(tuple(x.shape[1:]))[1:])
 
     def _forward(self, x):
