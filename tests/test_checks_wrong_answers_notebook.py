@@ -3,6 +3,7 @@ typical wrong answers (and one learner bug) run top to bottom, each check prints
 ERROR line, emits its record, and every later cell still runs."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,66 +13,104 @@ from cnnlesson.checks import RECORD_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: notebook -> the wrong answers, one list of lines per solution block in order, and the
-#: status each exercise's check must record.
+#: notebook -> exercise title (as in the cell's "# Exercise ..." comment) -> the lines that
+#: replace its solution block, the id of the check's record and the status it must record.
+#: Keyed by title, so the test follows the notebooks as exercises are added or renumbered; a
+#: solution block whose title is not listed keeps its solution (and its check must pass). The
+#: second block of the Sobel-y cell (lr and steps) has its own entry, SOBEL_SETTINGS.
 WRONG = {
-    "01_filtering": (
-        [
+    "01_filtering": {
+        "Exercise 1.1: one output pixel by hand": (
             ["pixel = np.sum(small[0:3, 1:4] * kernel)  # the window centred on the pixel"],
+            "1.1", "fail"),
+        "Exercise 1.2: the two-loop filter": (
             ["return image * kernel  # a learner bug: the shapes do not broadcast"],
-            ["horizontal_kernel = '[[-1], [1]]'  # a string, not an array"],
-            ["valid_shape = (26 / 1 - 2, 28)", "same_padding = '3'"],
-        ],
-        {"1.1": "fail", "1.2": "error", "1.3": "fail", "1.4": "fail"},
-    ),
-    "04_backprop": (
-        [
-            ["return dout  # the wrong shape"],
-            ["return np.zeros(x.shape)"],
-            ["return kernel, 0.0  # no step, and a made-up loss"],
-            ["lr_sobel = '0.1'", "steps_sobel = 1500.0"],
-        ],
-        {"4.1": "fail", "4.2": "fail", "4.6": "fail"},
-    ),
+            "1.2", "error"),
+        "Exercise 1.3: a horizontal-edge detector": (
+            ["horizontal_kernel = '[[-1], [1]]'  # a string, not an array"], "1.3", "fail"),
+        "Exercise 1.4: output sizes": (
+            ["valid_shape = (26 / 1 - 2, 28)", "same_padding = '3'"], "1.4", "fail"),
+        "Exercise 1.4: a kernel that compares neighbours": (
+            ["neighbour_kernel = np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0]])",
+             "largest_column = 4", "smallest_column = '5'"], "1.4", "fail"),
+    },
+    "04_backprop": {
+        "Exercise 4.1: the kernel gradient with loops": (
+            ["return dout  # the wrong shape"], "4.1", "fail"),
+        "Exercise 4.2: a gradient check of your own": (
+            ["return np.zeros(x.shape)"], "4.2", "fail"),
+        "Exercise 4.3: dL/dX, a full convolution with the flipped kernel": (
+            ["return filters.correlate2d(np.pad(dout, 2), kernel)  # no flip, one padding"],
+            "4.3", "fail"),
+        "Exercise 4.4: the weight gradient of a batch": (
+            ["return x.sum(axis=0)[None] / len(x)  # junk"], "4.4", "fail"),
+        "Exercise 4.5: max pooling backward, by hand, with a tie": (
+            ["dx_by_hand = np.kron(checks.POOL_TIE_DOUT[0, 0], np.ones((2, 2)))"],
+            "4.5", "fail"),
+        "Exercise 4.6: learn Sobel-y from examples": (
+            ["return kernel, 0.0  # no step, and a made-up loss"], "4.6", "fail"),
+        "Exercise 4.3: learn Sobel-y from examples": (  # its title before the renumbering
+            ["return kernel, 0.0  # no step, and a made-up loss"], "4.6", "fail"),
+    },
 }
 
+#: The wrong answer of the Sobel-y cell's second solution block.
+SOBEL_SETTINGS = ["lr_sobel = '0.1'", "steps_sobel = 1500.0"]
 
-def _replace_solutions(source: str, answers: list) -> tuple[str, int]:
-    """Replace each BEGIN/END block of ``source`` by the next wrong answer; count them."""
-    lines, out, used, skipping = source.split("\n"), [], 0, False
-    for line in lines:
+_TITLE = re.compile(r"^\s*#\s*(Exercise\b[^\n]*)", re.MULTILINE)
+
+
+def _replace_solutions(source: str, wrong: dict) -> tuple[str, list]:
+    """Replace each BEGIN/END block of ``source`` by the wrong answer for its exercise title;
+    return the new source and the titles whose answers were replaced."""
+    match = _TITLE.search(source)
+    title = match.group(1).strip() if match else ""
+    out, replaced, skipping, block = [], [], False, 0
+    for line in source.split("\n"):
         stripped = line.strip()
         if stripped == classroom.BEGIN:
-            indent = line[:len(line) - len(line.lstrip())]
-            out.extend(indent + wrong for wrong in answers[used])
-            used += 1
-            skipping = True
+            answer = None
+            if title in wrong:
+                answer = wrong[title][0] if block == 0 else (
+                    SOBEL_SETTINGS if "Sobel" in title else None)
+            if answer is not None and block == 0:
+                replaced.append(title)
+            block += 1
+            if answer is not None:
+                indent = line[:len(line) - len(line.lstrip())]
+                out.extend(indent + w for w in answer)
+                skipping = True
+                continue
+            out.append(line)
         elif stripped == classroom.END:
+            if not skipping:
+                out.append(line)
             skipping = False
         elif not skipping:
             out.append(line)
-    return "\n".join(out), used
+    return "\n".join(out), replaced
 
 
-def _wrong_edition(path: Path, answers: list):
+def _wrong_edition(path: Path, wrong: dict):
     nbformat = pytest.importorskip("nbformat")
     nb = nbformat.read(path, as_version=4)
-    used = 0
+    replaced = []
     for cell in nb.cells:
         if cell.cell_type == "code" and classroom.BEGIN in cell.source:
-            cell.source, n = _replace_solutions(cell.source, answers[used:])
-            used += n
+            cell.source, keys = _replace_solutions(cell.source, wrong)
+            replaced += keys
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    assert used == len(answers), f"{path.name} has {used} solution blocks, not {len(answers)}"
-    return nb
+    return nb, replaced
 
 
 @pytest.mark.parametrize("stem", sorted(WRONG))
 def test_a_notebook_with_wrong_answers_runs_to_the_end(stem, tmp_path):
     nbclient = pytest.importorskip("nbclient")
-    answers, statuses = WRONG[stem]
-    nb = _wrong_edition(ROOT / "notebooks" / f"{stem}.ipynb", answers)
+    wrong = WRONG[stem]
+    nb, replaced = _wrong_edition(ROOT / "notebooks" / f"{stem}.ipynb", wrong)
+    assert len(replaced) >= 3, replaced  # the notebook still has its exercises
+    statuses = {wrong[title][1]: wrong[title][2] for title in replaced}
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError if any cell raised: none may
@@ -84,9 +123,13 @@ def test_a_notebook_with_wrong_answers_runs_to_the_end(stem, tmp_path):
     assert "Traceback" not in printed
     records = [json.loads(json.dumps(o.data[RECORD_MIME])) for o in outputs
                if o.output_type == "display_data" and RECORD_MIME in o.data]
-    assert {r["id"]: r["status"] for r in records} == statuses
+    got = {r["id"]: r["status"] for r in records}
+    assert {i: got.get(i) for i in statuses} == statuses
+    assert all(status == "pass" for i, status in got.items() if i not in statuses), got
     assert all(r["notebook"] == stem and r["kind"] == "exercise" for r in records)
     for record in records:
+        if record["status"] == "pass":
+            continue
         word = {"fail": "FAIL", "error": "ERROR"}[record["status"]]
         assert f"{word} {record['title']}: {record['hint']}" in printed
         assert record["hint"]
@@ -99,3 +142,31 @@ def test_a_notebook_with_wrong_answers_runs_to_the_end(stem, tmp_path):
     later = [c for c in code[first_check + 1:] if "checks." not in c.source]
     assert later and all(c.execution_count is not None and c.outputs for c in later[:1])
     assert sum(bool(c.outputs) for c in later) >= 3
+
+
+def test_wrong_answers_replace_blocks_by_title_including_renumbered_cells():
+    import ast
+
+    cell = ("# Exercise 1.4: a kernel that compares neighbours\nprint(checks.LINE_IMAGE)\n"
+            "### BEGIN SOLUTION\nneighbour_kernel = np.eye(3)\nlargest_column = 3\n"
+            "smallest_column = 5\n### END SOLUTION\n"
+            "checks.right_minus_left(neighbour_kernel, largest_column, smallest_column)")
+    source, replaced = _replace_solutions(cell, WRONG["01_filtering"])
+    assert replaced == ["Exercise 1.4: a kernel that compares neighbours"]
+    assert "largest_column = 4" in source and "np.eye(3)" not in source
+    assert classroom.BEGIN not in source and classroom.END not in source
+    ast.parse(source)
+
+    sobel = ("# Exercise 4.6: learn Sobel-y from examples\n"
+             "def my_update_step(kernel, x, y_target, lr):\n    ### BEGIN SOLUTION\n"
+             "    return kernel - lr, 1.0\n    ### END SOLUTION\n\n\n"
+             "### BEGIN SOLUTION\nlr_sobel = 0.1\nsteps_sobel = 1500\n### END SOLUTION\n"
+             "checks.learn_sobel_y(my_update_step, lr_sobel, steps_sobel)")
+    source, replaced = _replace_solutions(sobel, WRONG["04_backprop"])
+    assert replaced == ["Exercise 4.6: learn Sobel-y from examples"]
+    assert "    return kernel, 0.0" in source and "lr_sobel = '0.1'" in source
+    ast.parse(source)
+
+    unknown = "# Exercise 9.9: new\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n"
+    source, replaced = _replace_solutions(unknown, WRONG["04_backprop"])
+    assert replaced == [] and source == unknown

@@ -23,7 +23,8 @@ from ._core import _describe, _short, _type_hint, call, exercise, expect_array, 
 NOTEBOOK = "02_convolution"
 
 __all__ = ["output_size_formula", "multichannel_conv", "conv_parameter_count",
-           "convolve_by_flip", "flip_invariant_kernels", "choose_geometry"]
+           "convolve_by_flip", "flip_invariant_kernels", "choose_geometry", "geometry_story",
+           "flip_invariant_truth"]
 
 
 # ---------------------------------------------------------------------------
