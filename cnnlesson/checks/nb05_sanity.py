@@ -167,8 +167,8 @@ def initial_loss(loss, uniform_loss):
         else:
             hint = (f"measure it with {INITIAL_LOSS_SETUP['model']} on "
                     f"{INITIAL_LOSS_SETUP['data']}: softmax_cross_entropy(model.forward(X), y).")
-        raise AssertionError(f"loss is {value:.4g}, but the untrained network's loss is "
-                             f"{measured:.4f}: {hint}")
+        raise AssertionError(f"loss is {value:.4g}, but the untrained network's loss is about "
+                             f"{measured:.2f}: {hint}")
     uniform = expect_number(uniform_loss, "uniform_loss")
     if not math.isclose(uniform, LN10, abs_tol=1e-3):
         hint = {
@@ -180,7 +180,7 @@ def initial_loss(loss, uniform_loss):
         }.get(round(uniform, 2), "with equal scores softmax gives every class 1/10, and the "
                                  "loss is -ln(1/10).")
         raise AssertionError(f"uniform_loss is {uniform:.4g}, which is not right: {hint}")
-    return (f"the untrained network starts at {measured:.3f}, near ln 10 = {LN10:.3f} (every "
+    return (f"the untrained network starts at {measured:.2f}, near ln 10 = {LN10:.3f} (every "
             "class about 1/10); it is a bit higher because its random scores are not all "
             "equal, so some wrong classes get more than 1/10. A first loss far from ln 10 "
             "points to a bug")
@@ -274,8 +274,8 @@ def overfit_small(model, X, y):
     loss, _ = softmax_cross_entropy(logits, labels)
     right = int(np.sum(np.argmax(logits, axis=1) == labels))
     if right == OVERFIT_SIZE:
-        return (f"all {OVERFIT_SIZE} training digits right (loss {loss:.3g}): the network and "
-                "the training loop can learn; memorising is not generalising, though")
+        return (f"all {OVERFIT_SIZE} training digits right: the network and the training loop "
+                "can learn; memorising is not generalising, though")
     change = _relative_change(model)
     seen = f"{right} of {OVERFIT_SIZE} right, loss {loss:.3g}"
     if change is not None and change < 0.15:
