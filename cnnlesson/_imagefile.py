@@ -166,7 +166,7 @@ def _scale_wide(a: np.ndarray, what: str, label: str) -> np.ndarray:
     warnings.warn(
         f"load_image: {label} holds {what} pixel values from {lo:.4g} to {hi:.4g}, not in "
         "[0, 1]; they were rescaled linearly so that the smallest is 0 and the largest 1",
-        UserWarning, stacklevel=4)
+        UserWarning, stacklevel=5)
     if hi == lo:
         return np.clip(a, 0.0, 1.0).astype(np.float32)
     return ((a.astype(np.float64) - lo) / (hi - lo)).astype(np.float32)
@@ -179,6 +179,14 @@ def read_image_file(path, *, max_side: int | None = None) -> tuple[np.ndarray, b
     rotation stored in the EXIF data is applied, and when ``max_side`` is
     given the longer side is at most ``max_side`` (aspect kept).
     """
+    with warnings.catch_warnings():
+        # Pillow's note on a damaged EXIF block means nothing to a learner: the EXIF data is
+        # only read for the rotation, and a damaged picture gets a clear error anyway.
+        warnings.filterwarnings("ignore", message="(?i)corrupt exif", category=UserWarning)
+        return _read(path, max_side)
+
+
+def _read(path, max_side):
     from PIL import Image
 
     im, label = _open(path)

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
 
-from cnnlesson import _validate, datasets, explain, filters, gradcheck, setup_check
+from cnnlesson import _validate, datasets, explain, filters, gradcheck, setup_check, viz
 from cnnlesson import images as I
 from cnnlesson.model import seed_cnn
 from cnnlesson.viz import show_image, show_kernel
@@ -405,6 +405,34 @@ ERROR_CASES = [
     E(lambda: show_image(_ax(), np.zeros((0, 3))), ValueError, "non-empty",
       id="show_image-empty"),
     E(lambda: show_image(_ax(), _chw()), ValueError, "chw_to_hwc", id="show_image-chw"),
+    E(lambda: show_image(_ax(), np.broadcast_to(np.float32(0), (30000, 30000))), ValueError,
+      r"at most 64 megapixels.*resize", id="show_image-huge"),
+    E(lambda: viz.show_conv_weights(None, np.zeros((500, 500, 3, 3))), ValueError,
+      r"at most 256 panels.*250000 panels", id="show_conv_weights-huge"),
+    E(lambda: viz.show_conv_weights(None, np.zeros((2, 1, 300, 300))), ValueError,
+      r"weights\[0, 0\] must be a kernel of at most 32 x 32", id="show_conv_weights-image"),
+    E(lambda: viz.show_conv_weights(None, np.zeros((0, 1, 3, 3))), ValueError,
+      "at least one panel", id="show_conv_weights-empty"),
+    E(lambda: viz.show_conv_weights(None, np.zeros((2, 2, 3, 3)), channel_names=5), TypeError,
+      "channel_names must be a list of 2 names", id="show_conv_weights-names-int"),
+    E(lambda: viz.show_feature_maps(None, np.zeros((5000, 4, 4))), ValueError,
+      "at most 256 panels", id="show_feature_maps-huge"),
+    E(lambda: viz.show_feature_maps(None, np.zeros((0, 4, 4))), ValueError,
+      "at least one panel", id="show_feature_maps-empty"),
+    E(lambda: viz.show_feature_maps(None, np.zeros((24, 24, 3))), ValueError,
+      r"looks like \(H, W, C\).*hwc_to_chw", id="show_feature_maps-hwc"),
+    E(lambda: viz.show_feature_maps(None, np.zeros((6, 4, 4)), ncols=0), ValueError,
+      "ncols must be a positive int", id="show_feature_maps-ncols-0"),
+    E(lambda: viz.show_feature_maps(None, np.zeros((6, 4, 4)), ncols="3"), TypeError,
+      "ncols must be a positive int", id="show_feature_maps-ncols-str"),
+    E(lambda: viz.window_rectangle(_ax(), "a", 0, 1, 1), TypeError, "top must be a pixel",
+      id="window_rectangle-str"),
+    E(lambda: viz.window_rectangle(_ax(), 0, 0, 0, 1), ValueError, "height must be a positive",
+      id="window_rectangle-zero-height"),
+    E(lambda: viz.shape_label(None), TypeError, "shape must be a tuple of ints",
+      id="shape_label-None"),
+    E(lambda: viz.shape_label("abc"), TypeError, "shape must be a tuple of ints",
+      id="shape_label-str"),
     # --- _validate's bound itself
     E(lambda: _validate.check_allocation((2**40, 2**40), np.float64, "n"), ValueError,
       "n must be small enough", id="check_allocation-overflow"),
@@ -530,6 +558,14 @@ def _check_brightness_demo_uint8_rgba():
     assert box.children[1].outputs
 
 
+def _check_viz_panels_at_the_limits():
+    assert viz.show_feature_maps(None, np.zeros((12, 3, 3)))["images"]        # a late layer
+    assert len(viz.show_feature_maps(None, np.zeros((6, 24, 24)), ncols=3)["axes"]) == 6
+    assert viz.show_conv_weights(None, np.zeros((6, 3, 3, 3)), rgb=True)["images"].shape == \
+        (6, 3)
+    assert viz.shape_label((6, 24, 24)) == "24x24x6"
+
+
 def _check_read_upload_picks_the_last():
     name, data = explain.read_upload(upload_value(b"a", "a.png") + upload_value(b"b", "b.png"))
     assert (name, data) == ("b.png", b"b")
@@ -542,7 +578,8 @@ RESULT_CASES = [pytest.param(f, id=f.__name__[len("_check_"):]) for f in (
     _check_padding_allowed_below_the_limit, _check_shapes_and_digits_normal,
     _check_prepare_bool_and_big_arrays, _check_numerical_gradient_accepts_lists_and_empty,
     _check_rel_error_nan_is_reported_as_nan, _check_show_kernel_32,
-    _check_brightness_demo_uint8_rgba, _check_read_upload_picks_the_last,
+    _check_brightness_demo_uint8_rgba, _check_viz_panels_at_the_limits,
+    _check_read_upload_picks_the_last,
 )]
 
 

@@ -26,7 +26,11 @@ def shape_label(shape) -> str:
 
     Introduced in notebook 05_classifier.
     """
-    shape = tuple(int(s) for s in shape)
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        fail(TypeError, "shape", "a tuple of ints, e.g. (6, 24, 24)", describe(shape),
+             "pass an array's .shape without the batch axis")
     if len(shape) == 3:
         c, h, w = shape
         return f"{h}x{w}x{c}"
@@ -34,6 +38,12 @@ def shape_label(shape) -> str:
 
 
 def _check_image(image, name="image"):
+    if isinstance(image, np.ndarray) and image.ndim in (2, 3) and \
+            image.shape[0] * image.shape[1] > MAX_IMAGE_PIXELS:  # before scanning the values
+        fail(ValueError, name, f"at most {MAX_IMAGE_PIXELS // 10**6} megapixels (a screen "
+             "shows about 2; more only makes drawing slow)",
+             f"shape {tuple(image.shape)}",
+             f"shrink it first, e.g. cnnlesson.images.resize({name}, (1024, 1024))")
     check_real_array(image, name, ndim=(2, 3), layout="(H, W) or (H, W, C)",
                      hint="one image, channels last; a network batch (N, C, H, W) needs "
                           "chw_to_hwc(x[0])")
@@ -47,6 +57,24 @@ def _check_image(image, name="image"):
         fail(ValueError, name, "(H, W), (H, W, 1), (H, W, 3) or (H, W, 4)",
              f"shape {tuple(image.shape)}", extra)
     return image
+
+
+#: Largest picture :func:`show_image` draws (64 megapixels, e.g. 8000 x 8000): drawing a
+#: 30000 x 30000 array takes many seconds and gigabytes for a screen of ~2 megapixels.
+MAX_IMAGE_PIXELS = 64 * 10**6
+
+#: Most panels :func:`show_conv_weights` and :func:`show_feature_maps` draw in one figure;
+#: thousands of axes take minutes and are unreadable.
+MAX_PANELS = 256
+
+
+def _check_panels(n: int, name: str, shape, hint: str) -> None:
+    if n == 0:
+        fail(ValueError, name, "at least one panel to draw", f"shape {tuple(shape)}",
+             "the array is empty; check the slicing that produced it")
+    if n > MAX_PANELS:
+        fail(ValueError, name, f"at most {MAX_PANELS} panels in one figure",
+             f"shape {tuple(shape)} ({n} panels)", hint)
 
 
 def _rgb_for_display(image: np.ndarray) -> np.ndarray:
@@ -260,6 +288,10 @@ def show_conv_weights(fig, weights, rgb=False, *, annotate="auto", vmax=None, ch
         fail(TypeError, "rgb", "True or False", describe(rgb))
     w = np.asarray(weights, dtype=np.float64)
     f, c, kh, kw = w.shape
+    _check_panels(f * c, "weights", w.shape,
+                  "show a few filters at a time, e.g. weights[:8], or one input channel, "
+                  "weights[:, :1]")
+    _check_kernel(w[0, 0], "weights[0, 0]")   # empty or image-sized kernels
     if rgb and c != 3:
         fail(ValueError, "weights", "3 input channels for rgb=True",
              f"shape {tuple(w.shape)} ({c} channel(s))", "use rgb=False for this layer")
@@ -269,6 +301,9 @@ def show_conv_weights(fig, weights, rgb=False, *, annotate="auto", vmax=None, ch
         annotate = kh * kw <= 25 and f * c <= 40
     if channel_names is None:
         channel_names = ["R", "G", "B"] if rgb else [f"in {k}" for k in range(c)]
+    elif isinstance(channel_names, str) or not isinstance(channel_names, (list, tuple)):
+        fail(TypeError, "channel_names", f"a list of {c} names (one per input channel)",
+             describe(channel_names), 'e.g. ["R", "G", "B"]')
     elif len(channel_names) != c:
         fail(ValueError, "channel_names", f"{c} names (one per input channel)",
              describe(channel_names))
@@ -329,10 +364,21 @@ def show_feature_maps(fig, maps, title=None, *, ncols=None, vmax=None, colorbar=
     """
     check_real_array(maps, "maps", ndim=3, layout="(C, H, W)",
                      hint="pass one image's maps, e.g. activations['conv1'][0]")
+    from .._validate import looks_like_chw
+
+    if looks_like_chw(maps.shape[::-1]):
+        fail(ValueError, "maps", "(C, H, W) (channels first)",
+             f"shape {tuple(maps.shape)}, which looks like (H, W, C) with {maps.shape[2]} "
+             "channel(s) last", "convert it with hwc_to_chw(maps) (from cnnlesson.images)")
     a = np.asarray(maps, dtype=np.float64)
     c, h, w = a.shape
+    _check_panels(c if h and w else 0, "maps", a.shape,
+                  "show a few channels at a time, e.g. maps[:24]")
     if ncols is None:
         ncols = min(c, 6)
+    elif isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        fail(TypeError if not isinstance(ncols, (int, np.integer)) else ValueError, "ncols",
+             "a positive int (panels per row)", describe(ncols), "e.g. ncols=6")
     nrows = -(-c // ncols)
     signed = bool(a.min() < 0)
     if signed:

@@ -11,6 +11,7 @@ from ._base import (
     SIGNED_CMAP,
     annotate_cells,
     cell_grid,
+    check_axes,
     check_real_array,
     format_number,
     image_scale,
@@ -33,6 +34,15 @@ def window_rectangle(ax, top: int, left: int, height: int, width: int, *, color=
 
     Introduced in notebook 01_filtering.
     """
+    check_axes(ax)
+    for v, name in ((top, "top"), (left, "left")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, np.floating)):
+            fail(TypeError, name, "a pixel index (int)", describe(v), "e.g. top=2, left=3")
+    for v, name in ((height, "height"), (width, "width")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, np.floating)):
+            fail(TypeError, name, "a positive number of pixels", describe(v), "e.g. 3")
+        if not v > 0:
+            fail(ValueError, name, "a positive number of pixels", repr(v), "e.g. 3")
     r = Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
                   linewidth=lw, zorder=5)
     ax.add_patch(r)
