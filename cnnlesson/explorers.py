@@ -333,9 +333,8 @@ def _geometry_draw(ax_in, ax_out, ax_text, n, kernel, stride, padding, window):
                                   edgecolor=HIGHLIGHT, lw=3.5))
     ax_in.set_xlim(-0.5, max(p, 1) - 0.5)
     ax_in.set_ylim(max(p, 1) - 0.5, -0.5)
-    ax_in.set_title(f"input {n}x{n}, padding {padding} (gray): {p}x{p}; "
-                    "orange: one window", fontsize="medium")
-    ax_in.set_xlabel("blue: covered (darker: by more windows); red: never used",
+    ax_in.set_title(f"input {n}x{n}, padding {padding} → {p}x{p}", fontsize="medium")
+    ax_in.set_xlabel("gray: padding; blue: covered; red: never used; orange: one window",
                      fontsize="small")
     if size:
         out = np.full((size, size), 0.93)

@@ -180,6 +180,9 @@ class WidgetApp:
     dynamic : callable, optional
         ``dynamic(result) -> list of artists`` (Axes, Text, patches...) that ``refresh``
         may change; everything else is drawn once and reused.
+    max_width : float, optional
+        Widest picture in pixels (default :data:`MAX_WIDTH_PX`): the figure is rendered at
+        the course's dpi or less, so that it is at most this wide.
 
     Attributes
     ----------
@@ -196,7 +199,7 @@ class WidgetApp:
     """
 
     def __init__(self, controls, draw, *, figsize=(10, 5), layout=None, title=None,
-                 refresh=None, dynamic=None):
+                 refresh=None, dynamic=None, max_width=MAX_WIDTH_PX):
         import ipywidgets as widgets
         import matplotlib as mpl
 
@@ -205,7 +208,7 @@ class WidgetApp:
         self._refresh = refresh
         self._dynamic_of = dynamic
         self._figsize = figsize
-        self._dpi = float(min(mpl.rcParams["figure.dpi"], MAX_WIDTH_PX / figsize[0]))
+        self._dpi = float(min(mpl.rcParams["figure.dpi"], max_width / figsize[0]))
         self._hold = 0
         self._canvas = self._background = None
         self._dynamic = []

@@ -6,6 +6,7 @@ import pytest
 
 from cnnlesson import filters, functional, widgets
 from cnnlesson.train import Snapshot
+from cnnlesson.widget_app import MAX_WIDTH_PX
 
 RNG = np.random.default_rng(0)
 
@@ -346,3 +347,15 @@ def test_convolution_explorer_gif_shows_each_step_readably():
     assert (frames[0][:, -3:] > 200).all()
     with pytest.raises(ValueError, match="max_frames must be an int from 2 to 64"):
         widgets.convolution_explorer_gif(img, filters.LAPLACIAN, max_frames=1)
+
+
+def test_pictures_are_rendered_at_most_max_width_pixels_wide():
+    img = RNG.random((8, 8))
+    app = widgets.convolution_explorer(img, filters.SOBEL_X)      # a 12-inch figure
+    assert 900 <= _shown(app).shape[1] <= MAX_WIDTH_PX
+    def draw(fig, i):
+        return widgets.convolution_explorer_update(img, filters.SOBEL_X, i, 0, fig)
+
+    narrow = widgets.WidgetApp({"i": ipywidgets.IntSlider(0, 0, 5)}, draw, figsize=(12, 8.5),
+                               max_width=600)
+    assert _shown(narrow).shape[1] <= 600
