@@ -313,7 +313,8 @@ def shift_figure(fig, image, kernel, dy=0, dx=1, *, size=64, max_shift=3):
     bars = ax_bar.barh(range(4), [0, 0, 0, 0], color=["0.6", "#0072b2", "#56b4e9", "#d55e00"])
     ax_bar.set_yticks(range(4), ["map", "max pool", "avg pool", "every 2nd"])
     ax_bar.invert_yaxis()
-    ax_bar.set_xlim(0, 1.6)
+    ax_bar.set_xlim(0, 2.0)                        # room for the labels right of the bars
+    ax_bar.set_xticks([0, 0.5, 1, 1.5])
     ax_bar.set_xlabel("change ||after − before|| / ||before||", fontsize="small")
     bar_texts = [ax_bar.text(0, y, "", va="center", fontsize=11) for y in range(4)]
     res = {"figure": fig, "rows": rows, "bar_axes": ax_bar, "bars": list(bars),

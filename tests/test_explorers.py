@@ -120,3 +120,36 @@ def test_shift_explorer_updates_the_shifted_row_in_place():
     assert app.rebuilds == 1
     with pytest.raises(ValueError, match="image must be at least 67 pixels"):
         widgets.shift_explorer(img[:60, :60], filters.SOBEL_X, size=64)
+
+
+# -- nothing is cut off at the figure's edges -------------------------------------------------
+
+def _texts_outside(app):
+    from matplotlib.text import Text
+
+    fig = app.figure
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    out = []
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        box = t.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+            out.append(t.get_text())
+    return out
+
+
+def test_no_label_of_the_new_explorers_leaves_the_picture():
+    from cnnlesson.images import load_photo, to_grayscale
+
+    face = to_grayscale(load_photo(size=128))[20:, 30:]
+    apps = [(widgets.flip_explorer(face[12:22, 18:28], filters.SOBEL_X), {"flip": True, "i": 7}),
+            (widgets.geometry_explorer(), {"size": 16, "kernel": 9, "padding": 4, "stride": 6}),
+            (widgets.shift_explorer(face, filters.SOBEL_X), {"dx": 3, "dy": 3})]
+    for app, chosen in apps:
+        with app.hold():
+            for name, value in chosen.items():
+                app.controls[name].value = value
+        assert app.error is None
+        assert _texts_outside(app) == [], type(app.result)
