@@ -359,3 +359,16 @@ def test_pictures_are_rendered_at_most_max_width_pixels_wide():
     narrow = widgets.WidgetApp({"i": ipywidgets.IntSlider(0, 0, 5)}, draw, figsize=(12, 8.5),
                                max_width=600)
     assert _shown(narrow).shape[1] <= 600
+
+
+def test_no_label_of_the_explorers_leaves_the_picture():
+    from test_explorers import _texts_outside
+
+    img = RNG.random((10, 10))
+    apps = [(widgets.convolution_explorer(img, filters.SOBEL_X), {"i": 7, "j": 7}),
+            (widgets.kernel_playground(photo()), {"preset": "sobel x"}),
+            (widgets.pooling_explorer(img[:8, :8]), {"size": 4, "stride": 1, "mode": "avg"})]
+    for app, chosen in apps:
+        for name, value in chosen.items():
+            app.controls[name].value = value
+        assert app.error is None and _texts_outside(app) == []
