@@ -29,6 +29,7 @@ import numpy as np
 
 from cnnlesson import _kernels as K
 from cnnlesson._blas import single_threaded_blas
+from cnnlesson._memory import keep_freed_memory
 
 #: Batches of at least this many examples are cut into pieces.
 MIN_SPLIT = 32
@@ -86,6 +87,7 @@ class StepRunner:
         self.params = [layer.parameters() for layer in reversed(self.layers)]
         use_pool = threads > 1 and self.splittable and batch_size >= MIN_SPLIT
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="cnnlesson") if use_pool else None
+        keep_freed_memory()  # no fresh (page-faulting) memory on every step
         # The step's matrix products are small or thin: OpenBLAS's own threads gain little
         # and, next to our threads or a busy machine, cost a lot (they spin while waiting).
         self._blas = single_threaded_blas()

@@ -322,3 +322,12 @@ def test_single_threaded_blas_restores_the_setting():
     assert getter() == before
     with _blas.single_threaded_blas(active=False):
         assert getter() == before
+
+
+def test_keep_freed_memory_is_idempotent():
+    from cnnlesson import _memory
+
+    first = _memory.keep_freed_memory()
+    assert _memory.keep_freed_memory() == first  # once per process, same answer
+    x = np.ones((64, 3, 26, 26), np.float32)
+    assert float(x.sum()) == 64 * 3 * 26 * 26  # memory still behaves
