@@ -15,6 +15,13 @@ whatever runs next. Each block lasts about ``--block`` seconds; the time per
 step is the median over ``--repeats`` blocks. The printed ratio is ours /
 PyTorch (below 1 means we are faster).
 
+On a machine shared with other busy processes PyTorch's OpenMP threads,
+which spin while they wait, can make its 2-thread step 10-100 times slower
+than on a quiet machine; ``OMP_WAIT_POLICY=PASSIVE python bench/bench_torch.py``
+tames that (at some cost to PyTorch on a quiet machine). Compare on a quiet
+machine for numbers to publish; ``--threads 1 --torch-threads 1`` compares one
+core with one core.
+
 PyTorch is never a dependency of the course. Install it in a separate
 environment, e.g.::
 
