@@ -64,8 +64,7 @@ PLACES = {
     "01.output_rows": ("## 3. Filtering: slide a kernel, sum the products",
                        "patch = gray[348:358, 189:199]  # 10x10 crop across the collar edge"),
     "01.flat_laplacian": ("## 3. Filtering: slide a kernel, sum the products",
-                          "Python loops are slow: for the 600x512 photo your function runs "
-                          "the inner line about 300,000"),
+                          "## 4. A gallery of kernels, read from their numbers"),
     "01.same_corner": ('## 6. Borders: "valid" and "same" padding',
                        "bright = np.ones((5, 5))"),
 }
