@@ -235,9 +235,19 @@ class Layer:
         return self._backward(dout, cache), []
 
     @property
+    def standard(self) -> bool:
+        """True unless a subclass overrides ``forward`` or ``backward`` themselves.
+
+        :class:`~cnnlesson.model.Sequential` and :func:`~cnnlesson.train.fit` then go
+        through ``_forward``/``_backward`` directly; otherwise they call the overrides.
+        """
+        cls = type(self)
+        return cls.forward is Layer.forward and cls.backward is Layer.backward
+
+    @property
     def splittable(self) -> bool:
         """True if the layer computes its gradients with ``_grads`` (needed to split a batch)."""
-        return type(self)._grads is not Layer._grads or not self.parameters()
+        return self.standard and (type(self)._grads is not Layer._grads or not self.parameters())
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Return the output shape (without batch axis) for an input of shape ``input_shape``.

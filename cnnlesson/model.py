@@ -204,6 +204,10 @@ class Sequential:
         """
         first = True
         for layer in self.layers:
+            if not layer.standard:  # a subclass with its own forward
+                x = layer.forward(x, keep_cache=keep_cache)
+                first = False
+                continue
             layer._check_x(x)
             if first:
                 check_finite(x, "x", "the input contains NaN or inf; check how it was made "
@@ -259,8 +263,13 @@ class Sequential:
             fail(TypeError, "dout", f"of dtype {out_dtype} like the model's weights",
                  f"dtype {dout.dtype}", f"use dout.astype(np.{out_dtype})")
         for i in range(len(self.layers) - 1, 0, -1):
-            dout = self.layers[i]._backward(dout, self.layers[i]._cache)
+            layer = self.layers[i]
+            dout = (layer._backward(dout, layer._cache) if layer.standard
+                    else layer.backward(dout))
         first = self.layers[0]
+        if not first.standard:
+            dx = first.backward(dout)
+            return dx if input_grad else None
         if input_grad:
             return first._backward(dout, first._cache)
         if first.splittable and first.parameters():

@@ -244,12 +244,26 @@ def test_custom_layers_written_with_backward_only_still_train():
             self.s.grad += (dout * cache).sum()
             return dout * self.s.data
 
-    double, scale = Double(), Scale()
-    assert double.splittable and not scale.splittable
+    class Half(Layer):
+        """Overrides forward and backward themselves (no _forward at all)."""
+
+        kind = "half"
+
+        def forward(self, x, *, keep_cache=True):
+            self._cache = ()
+            self._out_shape = x.shape
+            return x / 2
+
+        def backward(self, dout):
+            return dout / 2
+
+    double, scale, half = Double(), Scale(), Half()
+    assert double.splittable and not scale.splittable and not half.standard
     X = np.random.default_rng(0).random((40, 1, 3, 4)).astype(np.float32)
     y = np.arange(40) % 3
     for layers in ([Flatten(), Linear(12, 3, seed=0), double],
-                   [Flatten(), scale, Linear(12, 3, seed=0)]):
+                   [Flatten(), scale, Linear(12, 3, seed=0)],
+                   [Flatten(), half, Linear(12, 3, seed=0), half.__class__()]):
         model = Sequential(*layers)
         before = [p.data.copy() for p in model.parameters()]
         fit(model, X, y, epochs=1, batch_size=40, optimizer=SGD(model.parameters(), lr=0.1),
