@@ -29,7 +29,7 @@ def digits_recipe() -> dict:
 
     Adam (lr 0.01, decoupled weight decay 1e-4) under a one-cycle schedule,
     batches of 64, every training image shifted by up to 2 pixels, 60
-    epochs. On the 1,000 held-out digits it reaches about 98% (97.8-98.4% over
+    epochs. On the 1,000 held-out digits it reaches about 98% (97.5-98.3% over
     seeds 0-4) in about 15-20 s on a 2-core laptop; plain Adam at a fixed
     learning rate without augmentation stops near 96-97%. See
     :func:`train_digits`.
