@@ -391,7 +391,7 @@ def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
         Gradient with respect to ``x``; zero at inputs that were no window's
         maximum, and at rows/columns no window covered.
 
-    Introduced in notebook 03_pooling.
+    Introduced in notebook 04_backprop.
     """
     _check_cache(cache, MaxPool2dCache, "maxpool2d_forward")
     x, out, size, stride = cache
@@ -516,7 +516,7 @@ def avgpool2d_backward(dout: np.ndarray, cache: AvgPool2dCache) -> np.ndarray:
     -------
     dx : numpy.ndarray, shape (N, C, H, W)
 
-    Introduced in notebook 03_pooling.
+    Introduced in notebook 04_backprop.
     """
     _check_cache(cache, AvgPool2dCache, "avgpool2d_forward")
     x, size, stride = cache

@@ -216,6 +216,10 @@ def _returning(fn, convert):
 #: name -> (right arguments, indices of learner values, indices of learner functions,
 #:          list of other right arguments in numpy / list forms)
 CHECKERS = {
+    "receptive_rows": (
+        ((14, 17), (6, 13)), (0, 1), (),
+        [(np.array([14, 17]), [np.int64(6), 13]),
+         ([14, 17], np.array([6, 13], dtype=np.int16))]),
     "output_pixel": (
         (PIXEL, SMALL, filters.SOBEL_X, 1, 2), (0, 1, 2, 3, 4), (),
         [(int(PIXEL), SMALL, filters.SOBEL_X, 1, 2), (np.array(PIXEL), SMALL, filters.SOBEL_X,

@@ -34,6 +34,15 @@ WRONG = {
             ["neighbour_kernel = np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0]])",
              "largest_column = 4", "smallest_column = '5'"], "1.4", "fail"),
     },
+    "03_pooling": {
+        "Exercise 3.1: pooling by hand": (
+            ["max_pooled = np.zeros((2, 2))", "avg_pooled = '3'"], "3.1", "fail"),
+        "Exercise 3.2: max pooling, forward": (
+            ["return x[::size, ::size]  # subsampling, not a maximum"], "3.2", "fail"),
+        "Exercise 3.3: which photo rows can move one value?": (
+            ["rows_seen = (14, 15)  # the conv rows, not the photo rows", "next_rows_seen = (3, 5)"],
+            "3.3", "fail"),
+    },
     "04_backprop": {
         "Exercise 4.1: the kernel gradient with loops": (
             ["return dout  # the wrong shape"], "4.1", "fail"),

@@ -256,7 +256,7 @@ FACTS = {
     "02.q6": lambda: "they shift 5 pixels down and are otherwise" if _shift_equivariant() else "?",
     "03.odd_size": lambda: F.maxpool2d_forward(np.zeros((1, 1, 25, 25)), size=2)[0].shape[2],
     "03.nudge_max": _pooled_changes_when_nudged,
-    "03.tie_winners": _tie_winners,
+    "04.tie_winners": _tie_winners,
     "03.q1": lambda: {(1, 6, 12, 12): "(1, 6, 12, 12)"}.get(
         F.maxpool2d_forward(np.zeros((1, 6, 24, 24)), size=2)[0].shape, "?"),
     "03.q2": lambda: len(list(layers.MaxPool2d(2).parameters())),

@@ -27,6 +27,7 @@ from ._core import (
 from .nb01_filtering import *  # noqa: F403
 from .nb02_convolution import *  # noqa: F403
 from .nb03_pooling import *  # noqa: F403
+from .nb03_receptive import *  # noqa: F403
 from .nb04_backprop import *  # noqa: F403
 from .nb04_gradients import *  # noqa: F403
 from .nb05_classifier import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Questions of notebook 03_pooling: three predictions and the questionnaire.
+"""Questions of notebook 03_pooling: two predictions and the questionnaire.
 
 Every number here is checked against the package in ``tests/test_quiz_banks.py``.
 """
@@ -38,34 +38,13 @@ PREDICTIONS = [
                    "matters.")),
         other="for each input, ask whether the maximum of the window changes when that one "
               "value grows by 0.001."),
-    Question(
-        "03.tie_winners", "prediction", "a four-way tie",
-        "Every value of a 2x2 window is 0.5 (a four-way tie), and the gradient arriving at "
-        "its pooled output is 1. In the package's max pooling, how many of the four inputs "
-        "receive a **nonzero** gradient?",
-        why="The package sends the whole gradient to one input, the first maximum in "
-            "row-major order (the one `np.argmax` picks). Raising all four values by a tiny "
-            "amount raises the maximum by that amount once, so the window's gradients must "
-            "add up to 1, not to 4.",
-        answer=1, integer=True, unit="inputs",
-        slips=((4, "then the four gradients would add up to 4, but raising all four inputs "
-                   "by a tiny amount raises the maximum only once. The package picks one "
-                   "winner."),
-               (0, "the pooled output does depend on the window: raise all four values and "
-                   "it rises too, so the gradient cannot vanish."),
-               (2, "there is no reason to pick two; the package picks one winner, the first "
-                   "in reading order.")),
-        other="how much does the maximum rise when all four inputs rise by a tiny amount? "
-              "The gradients of the window must add up to that."),
 ]
 
 PLACES = {
-    "03.odd_size": ("## 4. The output size of a pooling layer",
+    "03.odd_size": ("## 3. Average pooling",
                     "## 4. The output size of a pooling layer"),
-    "03.nudge_max": ("## 7. The backward pass: where does the gradient go?",
-                     "## 7. The backward pass: where does the gradient go?"),
-    "03.tie_winners": ("### Ties: exactly one winner per window",
-                       "### Ties: exactly one winner per window"),
+    "03.nudge_max": ("### A primer for notebook 04: nudge one input",
+                     "window = np.array([[1.0, 6.0], [3.0, 4.0]])"),
 }
 
 QUESTIONNAIRE = [

@@ -1,4 +1,4 @@
-"""Questions of notebook 04_backprop: three predictions and the questionnaire.
+"""Questions of notebook 04_backprop: four predictions and the questionnaire.
 
 Every number here is checked against the package in ``tests/test_quiz_banks.py``.
 """
@@ -41,6 +41,25 @@ PREDICTIONS = [
                                            "number.")),
         answer="a"),
     Question(
+        "04.tie_winners", "prediction", "a four-way tie",
+        "Every value of a 2x2 window is 0.5 (a four-way tie), and the gradient arriving at "
+        "its pooled output is 1. In the package's max pooling, how many of the four inputs "
+        "receive a **nonzero** gradient?",
+        why="The package sends the whole gradient to one input, the first maximum in "
+            "row-major order (the one `np.argmax` picks). Raising all four values by a tiny "
+            "amount raises the maximum by that amount once, so the window's gradients must "
+            "add up to 1, not to 4.",
+        answer=1, integer=True, unit="inputs",
+        slips=((4, "then the four gradients would add up to 4, but raising all four inputs "
+                   "by a tiny amount raises the maximum only once. The package picks one "
+                   "winner."),
+               (0, "the pooled output does depend on the window: raise all four values and "
+                   "it rises too, so the gradient cannot vanish."),
+               (2, "there is no reason to pick two; the package picks one winner, the first "
+                   "in reading order.")),
+        other="how much does the maximum rise when all four inputs rise by a tiny amount? "
+              "The gradients of the window must add up to that."),
+    Question(
         "04.dead_window", "prediction", "a window that ReLU zeroed",
         "In the next figure, the bottom-left 2x2 window of the conv output is "
         "`[[-3.0, -1.5], [-0.3, -2.0]]`: all negative. It goes through ReLU, then 2x2 max "
@@ -65,6 +84,8 @@ PLACES = {
                   "and each step"),
     "04.dk_shape": ("### Checking the formulas numerically",
                     "X = rng.normal(size=(6, 7))         # input, H x W = 6 x 7"),
+    "04.tie_winners": ("### Pooling's backward pass",
+                       "flat = np.full((1, 1, 4, 4), 0.5)"),
     "04.dead_window": ("## 3. ReLU and max pooling on the way back",
                        "y_small = np.array([[ 1.0, -2.0,  3.0,  0.5],"),
 }
