@@ -10,8 +10,9 @@ Two threads, same numbers
 A batch of at least :data:`MIN_SPLIT` examples is always cut the same way,
 whatever the number of threads (:func:`piece_bounds`: an even number of
 pieces of at most :data:`PIECE` examples). Each piece runs forward and
-backward on its own; with two threads the first half of the pieces runs on
-the calling thread and the second half on a helper thread (numpy releases the
+backward on its own; with two threads (and at least :data:`PARALLEL_MIN`
+examples) the first half of the pieces runs on the calling thread and the
+second half on a helper thread (numpy releases the
 GIL inside its matrix products and most element-wise operations, so both
 cores work). The pieces' gradients are then added in a fixed order, so the
 same seed gives bit-identical weights with 1 or 2 threads. (Cutting a batch
@@ -35,6 +36,9 @@ from cnnlesson._memory import keep_freed_memory
 MIN_SPLIT = 32
 #: The largest piece (see :func:`piece_bounds`).
 PIECE = 32
+#: Batches of at least this many examples run their pieces on two threads (when
+#: allowed); smaller ones gain nothing from it (measured: the pieces are too small).
+PARALLEL_MIN = 64
 
 
 def default_threads() -> int:
@@ -85,7 +89,7 @@ class StepRunner:
         self.layers = list(model.layers)
         self.splittable = all(layer.splittable for layer in self.layers)
         self.params = [layer.parameters() for layer in reversed(self.layers)]
-        use_pool = threads > 1 and self.splittable and batch_size >= MIN_SPLIT
+        use_pool = threads > 1 and self.splittable and batch_size >= PARALLEL_MIN
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="cnnlesson") if use_pool else None
         keep_freed_memory()  # no fresh (page-faulting) memory on every step
         # The step's matrix products are small or thin: OpenBLAS's own threads gain little
@@ -129,7 +133,7 @@ class StepRunner:
                         np.copyto(p.grad, g)
             return logits, losses
         k = len(bounds) - 1
-        if self.pool is not None:
+        if self.pool is not None and n >= PARALLEL_MIN:
             later = self.pool.submit(_pieces, self.layers, xb, yb, bounds, k // 2, k)
             results = _pieces(self.layers, xb, yb, bounds, 0, k // 2) + later.result()
         else:
