@@ -52,7 +52,7 @@ QUESTIONNAIRE = [
         "06.q4", "quiz", "which layer became class-specific",
         "Comparing each channel's top digits before and after training, which layer's "
         "channels became most specific to particular digit classes?",
-        why="conv3 sees 18x18 pixels, most of a digit; after training, about two thirds of "
+        why="conv3 sees 18x18 pixels, most of a digit; after training, more than half of "
             "a conv3 channel's top digits share one label (on average), while conv1 and "
             "conv2 find pieces, such as edges and stroke ends, that many digits share.",
         choices=(("conv1", "a 3x3 window sees an edge or a bit of ink; such pieces occur in "
