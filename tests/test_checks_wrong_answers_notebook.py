@@ -40,7 +40,8 @@ WRONG = {
         "Exercise 3.2: max pooling, forward": (
             ["return x[::size, ::size]  # subsampling, not a maximum"], "3.2", "fail"),
         "Exercise 3.3: which photo rows can move one value?": (
-            ["rows_seen = (14, 15)  # the conv rows, not the photo rows", "next_rows_seen = (3, 5)"],
+            ["rows_seen = (14, 15)  # the conv rows, not the photo rows",
+             "next_rows_seen = (3, 5)"],
             "3.3", "fail"),
     },
     "04_backprop": {

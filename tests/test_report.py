@@ -72,8 +72,11 @@ def class_01(tmp_path_factory):
     carol = copy(blank)                                           # typical wrong answers
     _edit(carol, "pixel = ...  # your answer here",
           "pixel = np.sum(small[1:4, 2:5] * kernel[::-1, ::-1])")   # flipped kernel
-    _edit(carol, "valid_shape = ...  # your answer here", "valid_shape = (26 - 3, 32 - 5)")
-    _edit(carol, "same_padding = ...  # your answer here", "same_padding = 3")
+    _edit(carol, "neighbour_kernel = ...  # your answer here",            # left minus right
+          "neighbour_kernel = np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0]])")
+    _edit(carol, "largest_column = ...  # your answer here", "largest_column = 4")
+    _edit(carol, "smallest_column = ...  # your answer here", "smallest_column = 6")
+    _edit(carol, '"01.output_rows", my_prediction)', '"01.output_rows", 10)')  # forgot KH - 1
     put("01_filtering-carol.ipynb", carol)
     dave = copy(blank)                                            # an infinite loop in 1.3
     _edit(dave, "horizontal_kernel = ...  # your answer here",
@@ -83,6 +86,7 @@ def class_01(tmp_path_factory):
     erin = copy(blank)                                            # errors
     _edit(erin, "horizontal_kernel = ...  # your answer here",
           "horizontal_kernel = np.array([[-1.0], [1.0]]) * oops")  # before the check
+    _edit(erin, '"01.output_rows", my_prediction)', '"01.output_rows", 8)')  # right
     _edit(erin, '    raise NotImplementedError("Exercise 1.2: the two-loop filter: write your '
                 'answer here")', "    return image[0, 0] / undefined_thing")  # inside the check
     put("erin/01_filtering.ipynb", erin)
@@ -118,12 +122,24 @@ EXPECTED_01 = {
 }
 
 
+#: The prediction prompts and questionnaire of notebook 01, columns of the report too.
+QUIZ_01 = ("01.output_rows", "01.flat_laplacian", "01.same_corner",
+           *(f"01.q{k}" for k in range(1, 7)))
+
+
 def test_class_csv_cell_by_cell(class_01):
     table = _csv(class_01["out"])
     ids = ("1.1", "1.2", "1.3", "1.4")
     got = {s: tuple(table[(s, "01_filtering", i)]["status"] for i in ids) for s in EXPECTED_01}
     assert got == EXPECTED_01
-    assert len(table) == len(EXPECTED_01) * 4, sorted(table)
+    assert len(table) == len(EXPECTED_01) * (4 + len(QUIZ_01)), sorted(table)
+    quiz = {s: [table[(s, "01_filtering", i)]["status"] for i in QUIZ_01] for s in EXPECTED_01}
+    # The teacher edition keeps the predictions and the questionnaire unanswered.
+    assert quiz["alice"] == quiz["bob"] == ["not_attempted"] * len(QUIZ_01)
+    assert quiz["carol"][0] == "fail" and quiz["erin"][0] == "pass"
+    assert quiz["frank"] == ["malformed"] * len(QUIZ_01)
+    assert quiz["gina"] == ["foreign"] * len(QUIZ_01)
+    assert table[("carol", "01_filtering", "01.output_rows")]["hint"]
     assert {r["title"] for k, r in table.items() if k[2] == "1.2"} == {
         "Exercise 1.2: the two-loop filter"}
 
@@ -157,7 +173,7 @@ def test_class_html_and_summary(class_01):
     assert "<script src" not in text and "<link" not in text
     for student in EXPECTED_01:
         assert f">{student}</td>" in text
-    assert text.count('data-status="pass"') == 5
+    assert text.count('data-status="pass"') == 6  # alice's four, dave's 1.1, erin's prediction
     assert "flipped the kernel" in text
     printed = class_01["printed"]
     assert "7 students" in printed and "re-run in a fresh kernel" in printed
