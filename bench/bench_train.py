@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from cnnlesson import _kernels as K
 from cnnlesson import functional as F
 from cnnlesson.datasets import load_digits, make_shapes
 from cnnlesson.model import seed_cnn
@@ -39,7 +40,7 @@ def make_step(model, X, y):
         opt.zero_grad()
         logits = model.forward(X)
         _, dlogits = F.softmax_cross_entropy(logits, y)
-        model.backward(dlogits)
+        model.backward(dlogits, input_grad=False)  # as fit does: the image needs none
         opt.step()
 
     return step
@@ -59,16 +60,22 @@ def time_steps(step, n_steps: int, repeats: int) -> float:
 
 @contextlib.contextmanager
 def naive_ops():
-    """Swap the naive-loop conv and max-pool ops into cnnlesson.functional."""
-    names = ["conv2d_forward", "conv2d_backward", "maxpool2d_forward", "maxpool2d_backward"]
-    saved = {n: getattr(F, n) for n in names}
+    """Swap the naive-loop conv and max-pool ops in for the kernels the layers call."""
+    naive = {
+        "conv2d_forward": F.conv2d_forward_naive,
+        "conv2d_backward": lambda dout, cache, input_grad=True: F.conv2d_backward_naive(
+            dout, cache),
+        "maxpool2d_forward": F.maxpool2d_forward_naive,
+        "maxpool2d_backward": F.maxpool2d_backward_naive,
+    }
+    saved = {n: getattr(K, n) for n in naive}
     try:
-        for n in names:
-            setattr(F, n, getattr(F, n + "_naive"))
+        for n, f in naive.items():
+            setattr(K, n, f)
         yield
     finally:
         for n, f in saved.items():
-            setattr(F, n, f)
+            setattr(K, n, f)
 
 
 def bench_step(batch: int = 64):
