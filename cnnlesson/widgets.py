@@ -54,6 +54,10 @@ from .pooling_explorers import (
 )
 from .widget_app import STILL_NOTE, WidgetApp
 
+#: The snapshot player's picture width in pixels: at least 1200, so that its kernels can be
+#: read when the notebook is projected (the other explorers stay within a notebook cell).
+PLAYER_WIDTH_PX = 1300
+
 __all__ = [
     "STILL_NOTE",
     "StillBox",  # noqa: F822 (from widget_app, built on first use, see __getattr__)
@@ -586,4 +590,6 @@ def snapshot_player(snapshots, layer="conv1", probe_index=0, *, probe=None, vmax
     return WidgetApp({"index": slider, "layer": menu}, draw,
                      figsize=snapshot_figsize(recs, layer),
                      layout=[widgets.HBox([play, slider, steps, menu])],
-                     refresh=refresh, dynamic=lambda view: [*view.grid.dynamic, view.title])
+                     refresh=refresh, dynamic=lambda view: [*view.grid.dynamic, view.title],
+                     # wider than the explorers: kernels must read from the back of a classroom
+                     max_width=PLAYER_WIDTH_PX)

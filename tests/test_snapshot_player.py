@@ -69,3 +69,17 @@ def test_player_on_a_real_run_records_every_layer():
     assert app.controls["index"].max == len(snaps.records) - 1 == 1
     np.testing.assert_array_equal(app.result.grid.kernel_image.get_array()[:3, :3],
                                   snaps.records[0].weights["conv2"][0, 0])
+
+
+def test_player_picture_is_at_least_1200_px_wide():
+    import base64
+    import io
+
+    from PIL import Image
+
+    recs = seed_snapshots(n=2)
+    app = widgets.snapshot_player(recs, layer="conv2")
+    pngs = [o["data"]["image/png"] for o in app.output.outputs if "image/png" in o.get("data", {})]
+    assert pngs, "the player shows its picture in its Output"
+    width = Image.open(io.BytesIO(base64.b64decode(pngs[-1]))).size[0]
+    assert width >= 1200, width
