@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import time
 
 import numpy as np
@@ -336,7 +337,9 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
     except KeyboardInterrupt as e:
         model.clear_cache()
         e.history = history
-        print(f"Training interrupted at epoch {state.epoch + 1}/{epochs} after {state.step} "
+        # in a terminal the progress line was being rewritten in place: end it first
+        lead = "\n" if progress and getattr(sys.stdout, "isatty", lambda: False)() else ""
+        print(f"{lead}Training interrupted at epoch {state.epoch + 1}/{epochs} after {state.step} "
               f"steps; the History of the {history.epochs} finished epoch(s) is in "
               "model.history.", flush=True)
         raise
