@@ -62,6 +62,19 @@ WRONG = {
         "Exercise 4.3: learn Sobel-y from examples": (  # its title before the renumbering
             ["return kernel, 0.0  # no step, and a made-up loss"], "4.6", "fail"),
     },
+    "05_classifier": {
+        "Exercise 5.2: the gradient of softmax cross-entropy": (
+            ["p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)",
+             "return p - np.eye(logits.shape[1])[y]  # no 1/N, no max subtraction"],
+            "5.2", "fail"),
+        "Exercise 5.4: the loss before training": (
+            ["loss_before = np.log(10)  # the textbook value, not measured",
+             "uniform_loss = '2.3'"], "5.4", "fail"),
+        "Exercise 5.6: overfit 50 digits": (
+            ["fit(net50, X50, y50, epochs=2, batch_size=10,",
+             "    optimizer=SGD(net50.parameters(), lr=1e-4), progress=False)"],
+            "5.6", "fail"),
+    },
 }
 
 #: The wrong answer of the Sobel-y cell's second solution block.
