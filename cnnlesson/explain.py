@@ -712,14 +712,17 @@ def upload_classifier(model, class_names=None):
 
     Returns
     -------
-    ipywidgets.VBox
-        The upload button and an output area; display it (or end a cell with it).
+    cnnlesson.widget_app.StillBox
+        An ``ipywidgets.VBox`` of the upload button and an output area; display it (or
+        end a cell with it).
         ``widget.children[0]`` is the FileUpload, ``widget.children[1]`` the Output,
         and ``widget.handle_upload(change)`` the callback (handy for tests).
 
     Introduced in notebook 06_inside_the_network.
     """
     import ipywidgets as widgets
+
+    from cnnlesson import widget_app
 
     _check_model(model)
     k = _num_classes(model, (_input_channels(model), 26, 26))
@@ -751,6 +754,7 @@ def upload_classifier(model, class_names=None):
         return text, pred
 
     upload.observe(handle_upload, names="value")
-    box = widgets.VBox([upload, out])
+    # a StillBox: a notebook opened before running shows a note, not 'VBox(children=...'
+    box = widget_app.StillBox([upload, out])
     box.handle_upload = handle_upload
     return box

@@ -499,12 +499,14 @@ def test_convolution_runs_in_jupyterlab_and_flip_and_geometry_explorers_respond(
     assert not page.remote, f"JupyterLab requested web addresses: {page.remote[:5]}"
 
 
-def _widget_cells(path: Path) -> list[int]:
-    """Indices (among code cells) of the cells whose saved output is a widget."""
+def _widget_cells(path: Path, *, picture: bool = True) -> list[int]:
+    """Indices (among code cells) of the cells whose saved output is a widget, with a still
+    picture saved beside it (``picture=True``) or only a text note (``picture=False``)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     return [k for k, c in enumerate(code)
             if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                   and ("image/png" in o.get("data", {})) == picture
                    for o in c.get("outputs", []))]
 
 
@@ -512,11 +514,12 @@ def test_saved_widgets_show_a_still_picture_before_their_cells_run(lab, page, sc
     """A notebook as shipped, opened and not run: JupyterLab does not trust it, so a saved
     widget output shows in its richest safe form. That must be the still picture with its
     'run this cell' caption, never the widget's text form 'VBox(children=(...'."""
-    names = ["00_start_here.ipynb", "01_filtering.ipynb", "02_convolution.ipynb",
-             "03_pooling.ipynb", "04_backprop.ipynb"]
+    names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert len(names) >= 7
     for name in names:
         cells_with_widgets = _widget_cells(NOTEBOOKS / name)
         assert cells_with_widgets, f"{name} has no saved widget output"
+        text_only = _widget_cells(NOTEBOOKS / name, picture=False)
         page.goto(lab.notebook_url(f"{SAVED}/{name}"))
         page.wait_for_selector(CODE_CELLS, timeout=PAGE_TIMEOUT)
         cells = page.locator(CODE_CELLS)
@@ -529,6 +532,15 @@ def test_saved_widgets_show_a_still_picture_before_their_cells_run(lab, page, sc
                                    arg=img.element_handle(), timeout=PAGE_TIMEOUT)
             text = cell.locator(".jp-Cell-outputArea").inner_text()
             assert "VBox(" not in text and "HBox(" not in text, f"{name}: {text[:200]}"
+        for k in text_only:  # predictions, questionnaires, the upload button: a text note
+            cell = cells.nth(k)
+            cell.scroll_into_view_if_needed()
+            area = cell.locator(".jp-Cell-outputArea")
+            area.locator(".jp-OutputArea-output").first.wait_for(state="visible",
+                                                                  timeout=PAGE_TIMEOUT)
+            text = area.inner_text()
+            assert "VBox(" not in text and "HBox(" not in text, f"{name}: {text[:200]}"
+            assert "run this cell" in text.lower(), f"{name}, code cell {k}: {text[:200]}"
         outputs = page.locator(f"{PANEL} .jp-Cell-outputArea").all_inner_texts()
         assert not [t for t in outputs if "VBox(children=" in t], \
             f"{name} shows a widget as raw text"
