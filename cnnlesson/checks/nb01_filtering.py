@@ -368,7 +368,7 @@ def _diagnose_neighbour_kernel(k: np.ndarray) -> str:
 
 
 @exercise("Exercise 1.4: a kernel that compares neighbours")
-def right_minus_left(kernel, largest_column, smallest_column):
+def right_minus_left(neighbour_kernel, largest_column, smallest_column):
     """Check a 3x3 kernel computing "right neighbour minus left neighbour", and a prediction.
 
     ``correlate2d(image, kernel)[i, j]`` must equal ``image[i + 1, j + 2] - image[i + 1, j]``:
@@ -380,15 +380,15 @@ def right_minus_left(kernel, largest_column, smallest_column):
 
     Parameters
     ----------
-    kernel : array-like
+    neighbour_kernel : array-like
         (3, 3) kernel.
     largest_column, smallest_column : int
         Output columns (0 to 5) of the largest and the smallest value of
-        ``correlate2d(LINE_IMAGE, kernel)``.
+        ``correlate2d(LINE_IMAGE, neighbour_kernel)``.
 
     Introduced in notebook 01_filtering.
     """
-    k = expect_array(kernel, "your kernel", ndim=2, finite=True)
+    k = expect_array(neighbour_kernel, "your kernel", ndim=2, finite=True)
     if k.shape != (3, 3):
         raise AssertionError(f"your kernel has shape {k.shape}; the exercise asks for a 3x3 "
                              "kernel (3 rows, 3 columns), centred on the pixel it describes.")
