@@ -28,11 +28,22 @@ WRONG = {
             "1.2", "error"),
         "Exercise 1.3: a horizontal-edge detector": (
             ["horizontal_kernel = '[[-1], [1]]'  # a string, not an array"], "1.3", "fail"),
-        "Exercise 1.4: output sizes": (
-            ["valid_shape = (26 / 1 - 2, 28)", "same_padding = '3'"], "1.4", "fail"),
         "Exercise 1.4: a kernel that compares neighbours": (
             ["neighbour_kernel = np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0]])",
              "largest_column = 4", "smallest_column = '5'"], "1.4", "fail"),
+    },
+    "02_convolution": {
+        "Exercise 2.1: convolution from a correlation and a flip": (
+            ["return filters.correlate2d(image, kernel.T)  # transpose, not the flip"],
+            "2.1", "fail"),
+        "Exercise 2.2: which kernels does the flip leave unchanged?": (
+            ["flip_invariant = {'sobel x', 'sobel y'}"], "2.2", "fail"),
+        "Exercise 2.3: choose a geometry for 26 -> 13": (
+            ["kernel_size = 3", "stride = 2", "padding = '0'"], "2.3", "fail"),
+        "Exercise 2.4: a multi-channel convolution with loops": (
+            ["return x  # a learner bug"], "2.4", "fail"),
+        "Exercise 2.5: counting parameters": (
+            ["params_a, params_b, params_c = 648, 1200.0, 'x'"], "2.5", "fail"),
     },
     "03_pooling": {
         "Exercise 3.1: pooling by hand": (
@@ -58,8 +69,6 @@ WRONG = {
             ["dx_by_hand = np.kron(checks.POOL_TIE_DOUT[0, 0], np.ones((2, 2)))"],
             "4.5", "fail"),
         "Exercise 4.6: learn Sobel-y from examples": (
-            ["return kernel, 0.0  # no step, and a made-up loss"], "4.6", "fail"),
-        "Exercise 4.3: learn Sobel-y from examples": (  # its title before the renumbering
             ["return kernel, 0.0  # no step, and a made-up loss"], "4.6", "fail"),
     },
     "05_classifier": {
