@@ -96,7 +96,8 @@ def _still_bundle(widget, bundle: dict) -> dict:
     a trusted notebook with saved widget state, still show the live widget.
     """
     bundle = dict(bundle)
-    bundle["text/plain"] = STILL_NOTE
+    # a box may carry its own saved text (e.g. a quiz: its questions); else the one-line note
+    bundle["text/plain"] = getattr(widget, "still_text", STILL_NOTE)
     pngs = _output_pngs(widget)
     if pngs and _WIDGET_VIEW in bundle:
         bundle["image/png"] = _captioned_png(pngs[0])
@@ -113,7 +114,8 @@ def _still_box_class():
         """A ``VBox`` that is saved with a still picture and a note to run its cell.
 
         Displayed in a running notebook it is an ordinary ``VBox``. Its display bundle
-        also holds ``text/plain`` = :data:`STILL_NOTE` and ``image/png`` = the first picture
+        also holds ``text/plain`` = its ``still_text`` attribute if set, else
+        :data:`STILL_NOTE`, and ``image/png`` = the first picture
         of its ``Output`` widgets with a caption saying to run the cell, which is what a
         freshly opened notebook shows before the cell has run.
 

@@ -26,10 +26,11 @@ def _quiz_box_class():
     cached = globals().get("QuizBox")
     if cached is not None:
         return cached
-    import ipywidgets as widgets
+    from cnnlesson import widget_app
 
-    class QuizBox(widgets.VBox):
-        """A ``VBox`` saved with its questions as plain text.
+    class QuizBox(widget_app.StillBox):
+        """A :class:`~cnnlesson.widget_app.StillBox` saved with its questions as plain text
+        (its ``still_text``).
 
         Attributes
         ----------
@@ -45,11 +46,6 @@ def _quiz_box_class():
 
         Introduced in notebook 01_filtering.
         """
-
-        def _repr_mimebundle_(self, **kwargs):
-            bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
-            bundle["text/plain"] = getattr(self, "still_text", STILL_NOTE)
-            return bundle
 
     QuizBox.__module__ = __name__
     QuizBox.__qualname__ = "QuizBox"
