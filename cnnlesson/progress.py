@@ -283,6 +283,13 @@ class Progress:
             pad = " " * max(0, self._width - len(self.summary))
             self._write("\r" + self.summary + pad + "\n")
 
+    def end_line(self) -> None:
+        """End the live line (training stopped early): in a terminal, move to a new line so
+        whatever is printed next does not overwrite the rewritten progress line."""
+        if self.active_mode == "terminal" and self._width:
+            self._write("\n")
+            self._width = 0
+
     # -- the live line -----------------------------------------------------------------------
     def line(self, state, now=None) -> str:
         """The live text: epoch, step, running loss and accuracy, validation, time left."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
 import time
 
 import numpy as np
@@ -305,10 +304,12 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
         if not isinstance(cb, Callback):
             fail(TypeError, f"callbacks[{i}]", "a cnnlesson.train.Callback", describe(cb),
                  "subclass Callback and override the methods you need")
+    progress_display = None
     if progress:  # one display updated in place (cnnlesson.progress), after the callbacks
         from cnnlesson.progress import Progress
 
-        callbacks.append(progress if isinstance(progress, Progress) else Progress())
+        progress_display = progress if isinstance(progress, Progress) else Progress()
+        callbacks.append(progress_display)
     if augment is not None and not callable(augment):
         fail(TypeError, "augment", "a callable (X_batch, rng) -> X_batch", describe(augment),
              "e.g. augment=random_shift(2)")
@@ -337,9 +338,9 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
     except KeyboardInterrupt as e:
         model.clear_cache()
         e.history = history
-        # in a terminal the progress line was being rewritten in place: end it first
-        lead = "\n" if progress and getattr(sys.stdout, "isatty", lambda: False)() else ""
-        print(f"{lead}Training interrupted at epoch {state.epoch + 1}/{epochs} after {state.step} "
+        if progress_display is not None:
+            progress_display.end_line()
+        print(f"Training interrupted at epoch {state.epoch + 1}/{epochs} after {state.step} "
               f"steps; the History of the {history.epochs} finished epoch(s) is in "
               "model.history.", flush=True)
         raise

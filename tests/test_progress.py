@@ -191,3 +191,29 @@ print(sorted(k for k in sys.modules if k.startswith(("matplotlib", "cnnlesson.vi
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=root)
     assert out.stdout.strip() == "[]"
+
+
+def test_terminal_line_is_ended_before_the_interrupt_message(capsys):
+    class StopAtStep3(train.Callback):
+        def on_batch_end(self, state):
+            if state.step == 3:
+                raise KeyboardInterrupt
+
+    stream = FakeTTY()
+    X, y = data()
+    m = tiny_model()
+    with pytest.raises(KeyboardInterrupt):
+        train.fit(m, X, y, epochs=2, batch_size=8, optimizer=optim.SGD(m.parameters(), 0.1),
+                  callbacks=[StopAtStep3()],
+                  progress=Progress("terminal", stream=stream, clock=FakeClock()))
+    text = stream.getvalue()
+    assert text.startswith("\r") and text.endswith("\n"), repr(text)
+    assert text.count("\n") == 1  # the live line, ended once; no summary after an interrupt
+    assert "Training interrupted" in capsys.readouterr().out
+
+
+def test_end_line_does_nothing_outside_a_terminal():
+    stream = io.StringIO()
+    p = Progress("log", stream=stream)
+    p.end_line()
+    assert stream.getvalue() == ""
