@@ -12,8 +12,9 @@ Timing: for each batch size, blocks of steps of the two libraries alternate,
 with a rest of ``--rest`` seconds (default 0.2) between blocks, because after
 a threaded BLAS call its worker threads spin for about 0.1 s and would slow
 whatever runs next. Each block lasts about ``--block`` seconds; the time per
-step is the median over ``--repeats`` blocks. The printed ratio is ours /
-PyTorch (below 1 means we are faster).
+step is the median over ``--repeats`` blocks. The printed ratio is the median,
+over the rounds, of ours / PyTorch within a round (below 1 means we are
+faster).
 
 On a machine shared with other busy processes PyTorch's OpenMP threads,
 which spin while they wait, can make its 2-thread step 10-100 times slower
@@ -140,7 +141,11 @@ def compare(torch, n: int, threads: int, repeats: int, block: float, rest: float
         time.sleep(rest)
         t_theirs.append(time_block(theirs, block, n_theirs)[0])
     runner.close()
-    return statistics.median(t_ours), statistics.median(t_theirs)
+    # The machine's speed drifts (other virtual machines, clock changes): the ratio of the
+    # two blocks of one round, measured a fraction of a second apart, is steadier than the
+    # ratio of the two medians.
+    ratio = statistics.median(a / b for a, b in zip(t_ours, t_theirs, strict=True))
+    return statistics.median(t_ours), statistics.median(t_theirs), ratio
 
 
 def main(argv=None) -> int:
@@ -148,8 +153,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 32, 64, 256])
     parser.add_argument("--threads", type=int, default=2, help="our threads (default 2)")
     parser.add_argument("--torch-threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--block", type=float, default=0.25, help="seconds per timed block")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--block", type=float, default=0.4, help="seconds per timed block")
     parser.add_argument("--rest", type=float, default=0.2, help="seconds between blocks")
     args = parser.parse_args(argv)
 
@@ -166,9 +171,10 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} cores, load average {load:.1f} at start")
     print(f"{'batch':>5}  {'ours ms':>9}  {'torch ms':>9}  {'ours/torch':>10}")
     for n in args.batch_sizes:
-        t_ours, t_theirs = compare(torch, n, args.threads, args.repeats, args.block, args.rest)
-        print(f"{n:>5}  {t_ours * 1e3:>9.3f}  {t_theirs * 1e3:>9.3f}  "
-              f"{t_ours / t_theirs:>10.2f}", flush=True)
+        t_ours, t_theirs, ratio = compare(torch, n, args.threads, args.repeats, args.block,
+                                          args.rest)
+        print(f"{n:>5}  {t_ours * 1e3:>9.3f}  {t_theirs * 1e3:>9.3f}  {ratio:>10.2f}",
+              flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} at the end (on a busy machine the numbers are skewed)")
     return 0

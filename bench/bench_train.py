@@ -63,8 +63,8 @@ def naive_ops():
     """Swap the naive-loop conv and max-pool ops in for the kernels the layers call."""
     naive = {
         "conv2d_forward": F.conv2d_forward_naive,
-        "conv2d_backward": lambda dout, cache, input_grad=True: F.conv2d_backward_naive(
-            dout, cache),
+        "conv2d_backward": lambda dout, cache, input_grad=True, bounds=None:
+            F.conv2d_backward_naive(dout, cache),
         "maxpool2d_forward": F.maxpool2d_forward_naive,
         "maxpool2d_backward": F.maxpool2d_backward_naive,
     }

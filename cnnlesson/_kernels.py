@@ -163,9 +163,12 @@ def unfold(x_padded: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
     """
     n, c = x_padded.shape[:2]
     s_n, s_c, s_h, s_w = x_padded.strides
-    view = as_strided(x_padded, shape=(n, c, kernel_h, kernel_w, out_h, out_w),
-                      strides=(s_n, s_c, s_h, s_w, s_h * stride, s_w * stride),
-                      writeable=False)
+    shape = (n, c, kernel_h, kernel_w, out_h, out_w)
+    strides = (s_n, s_c, s_h, s_w, s_h * stride, s_w * stride)
+    if x_padded.flags.c_contiguous:  # the direct view: a fifth of as_strided's overhead
+        view = np.ndarray(shape, x_padded.dtype, x_padded, 0, strides)
+    else:
+        view = as_strided(x_padded, shape=shape, strides=strides, writeable=False)
     return view.reshape(n, c * kernel_h * kernel_w, out_h * out_w)
 
 
@@ -187,8 +190,26 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int,
     return out.reshape(n, num_filters, out_h, out_w), Conv2dCache(x, w, stride, padding, cols)
 
 
-def conv2d_backward(dout: np.ndarray, cache: Conv2dCache, input_grad: bool = True):
-    """Return ``(dx or None, dw, db)``."""
+def sum_by_piece(piece_sum, bounds) -> np.ndarray:
+    """``piece_sum(a, b)`` for each piece ``[a, b)`` of ``bounds``, added in order.
+
+    ``((s0 + s1) + s2) + ...``: the order in which
+    :class:`cnnlesson._step.StepRunner` adds the gradients of the pieces of a
+    batch, so that both ways give the same bits.
+    """
+    total = piece_sum(bounds[0], bounds[1]) + piece_sum(bounds[1], bounds[2])
+    for a, b in zip(bounds[2:-1], bounds[3:], strict=True):
+        total += piece_sum(a, b)
+    return total
+
+
+def conv2d_backward(dout: np.ndarray, cache: Conv2dCache, input_grad: bool = True,
+                    bounds=None):
+    """Return ``(dx or None, dw, db)``.
+
+    ``bounds`` (at least three cuts, ``[0, ..., N]``): sum ``dw`` and ``db`` piece by
+    piece, as if each piece of the batch had been run on its own (:func:`sum_by_piece`).
+    """
     x, w, stride, padding, cols = cache
     n, _, height, width = x.shape
     num_filters, _, kernel_h, kernel_w = w.shape
@@ -196,9 +217,14 @@ def conv2d_backward(dout: np.ndarray, cache: Conv2dCache, input_grad: bool = Tru
     if cols is None:  # cache from the naive forward pass
         cols = unfold(pad(x, padding), kernel_h, kernel_w, stride, out_h, out_w)
     dout_flat = dout.reshape(n, num_filters, out_h * out_w)
-    db = dout_flat.sum(axis=(0, 2))
     # Per image: (F, OH*OW) @ (OH*OW, C*KH*KW), then summed over the batch.
-    dw = np.matmul(dout_flat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    per_image = np.matmul(dout_flat, cols.transpose(0, 2, 1))
+    if bounds is None:
+        db = dout_flat.sum(axis=(0, 2))
+        dw = per_image.sum(axis=0).reshape(w.shape)
+    else:
+        db = sum_by_piece(lambda a, b: dout_flat[a:b].sum(axis=(0, 2)), bounds)
+        dw = sum_by_piece(lambda a, b: per_image[a:b].sum(axis=0), bounds).reshape(w.shape)
     if not input_grad:
         return None, dw, db
     dx_padded = input_gradient(dout, w, (height + 2 * padding, width + 2 * padding), stride)
@@ -224,9 +250,11 @@ def input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
       gives every offset's contribution at once, then KH*KW strided additions;
     * large maps (OH*OW > N*C, e.g. the first layer): NCHW, one
       (C, F) @ (F, OH*OW) product per image and offset;
-    * small maps (late layers, e.g. 3x3 outputs): (H, W, N, C), one product
-      per offset for the whole batch, so that the strided additions run over
-      long contiguous rows of N*C values instead of rows of OW values.
+    * small maps (late layers, e.g. 3x3 outputs): one (KH*KW*C, F) @
+      (F, OH*OW*N) product for the whole batch, then KH*KW strided additions
+      in a (C, H, W, N) layout, which run over contiguous rows of N values
+      instead of rows of OW values. (Few numpy calls matter here: each one
+      takes Python's lock, which the other training thread is waiting for.)
 
     The result is C-contiguous.
     """
@@ -261,12 +289,14 @@ def input_gradient(dout: np.ndarray, w: np.ndarray, padded_hw: tuple[int, int],
             dx[:, :, rows, columns] += np.matmul(w_by_offset[u, v], dout_flat).reshape(
                 n, channels, out_h, out_w)
         return dx
-    w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (KH, KW, F, C)
-    dout_rows = np.ascontiguousarray(dout.transpose(2, 3, 0, 1)).reshape(-1, num_filters)
-    dx = np.zeros((*padded_hw, n, channels), dtype=dout.dtype)
+    w_rows = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, num_filters)
+    dout_cols = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(num_filters, -1)
+    # by_offset[u, v, c, i, j, n] = sum over f of w[f, c, u, v] * dout[n, f, i, j]
+    by_offset = (w_rows @ dout_cols).reshape(kernel_h, kernel_w, channels, out_h, out_w, n)
+    dx = np.zeros((channels, *padded_hw, n), dtype=dout.dtype)
     for u, v, rows, columns in slices:
-        dx[rows, columns] += (dout_rows @ w_by_offset[u, v]).reshape(out_h, out_w, n, channels)
-    return np.ascontiguousarray(dx.transpose(2, 3, 0, 1))
+        dx[:, rows, columns] += by_offset[u, v]
+    return np.ascontiguousarray(dx.transpose(3, 0, 1, 2))
 
 
 # ----------------------------------------------------------------------------
@@ -278,12 +308,14 @@ def maxpool2d_forward(x: np.ndarray, size: int, stride: int) -> tuple[np.ndarray
                                                                       MaxPool2dCache]:
     out_h = out_size(x.shape[2], size, stride)
     out_w = out_size(x.shape[3], size, stride)
-    out = None
-    for _, _, rows, cols in window_slices(size, size, stride, out_h, out_w):
-        if out is None:
-            out = x[:, :, rows, cols].copy()
-        else:
-            np.maximum(out, x[:, :, rows, cols], out=out)
+    grids = [x[:, :, rows, cols]
+             for _, _, rows, cols in window_slices(size, size, stride, out_h, out_w)]
+    if len(grids) == 1:
+        out = grids[0].copy()
+    else:  # the first two offsets make the output array: no separate copy
+        out = np.maximum(grids[0], grids[1])
+        for grid in grids[2:]:
+            np.maximum(out, grid, out=out)
     return out, MaxPool2dCache(x, out, size, stride)
 
 
@@ -303,16 +335,18 @@ def maxpool2d_backward(dout: np.ndarray, cache: MaxPool2dCache) -> np.ndarray:
     last = size * size - 1
     for k, (_, _, rows, cols) in enumerate(window_slices(size, size, stride, out_h, out_w)):
         if k == last:  # the last offset takes every window not yet taken
-            np.logical_not(taken, out=is_max)
+            mask = np.logical_not(taken, out=is_max)
+        elif k == 0:  # nothing is taken yet: the maxima at offset 0 take their windows
+            mask = np.equal(x[:, :, rows, cols], out, out=taken)
         else:
             np.equal(x[:, :, rows, cols], out, out=is_max)
-            np.greater(is_max, taken, out=is_max)  # is the maximum and not yet taken
+            mask = np.greater(is_max, taken, out=is_max)  # is the maximum and not yet taken
             taken |= is_max
         if overlapping:  # the strided grids of two offsets can share inputs
-            np.multiply(dout, is_max, out=routed)
+            np.multiply(dout, mask, out=routed)
             dx[:, :, rows, cols] += routed
         else:  # each input belongs to exactly one window and one offset
-            np.multiply(dout, is_max, out=dx[:, :, rows, cols])
+            np.multiply(dout, mask, out=dx[:, :, rows, cols])
     return dx
 
 
@@ -359,11 +393,15 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     return out, LinearCache(x, w)
 
 
-def linear_backward(dout: np.ndarray, cache: LinearCache, input_grad: bool = True):
-    """Return ``(dx or None, dw, db)``."""
+def linear_backward(dout: np.ndarray, cache: LinearCache, input_grad: bool = True,
+                    bounds=None):
+    """Return ``(dx or None, dw, db)``; ``bounds`` as in :func:`conv2d_backward`."""
     x, w = cache
     dx = dout @ w.T if input_grad else None
-    return dx, x.T @ dout, dout.sum(axis=0)
+    if bounds is None:
+        return dx, x.T @ dout, dout.sum(axis=0)
+    return (dx, sum_by_piece(lambda a, b: x[a:b].T @ dout[a:b], bounds),
+            sum_by_piece(lambda a, b: dout[a:b].sum(axis=0), bounds))
 
 
 # ----------------------------------------------------------------------------

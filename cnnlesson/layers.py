@@ -77,7 +77,8 @@ class Layer:
     The course's layers implement ``_grads(dout, cache, input_grad) -> (dx,
     [gradient of each parameter])`` instead of ``_backward``: it returns the
     parameter gradients rather than adding them, which lets
-    :func:`cnnlesson.train.fit` split a batch over two threads.
+    :func:`cnnlesson.train.fit` split a batch over two threads. (``Conv2d`` and
+    ``Linear`` also take ``bounds``, to sum their gradients piece by piece.)
 
     Checks: :meth:`forward` validates the input's shape and dtype once per
     (shape, dtype) seen and then trusts it (the check is remembered until the
@@ -426,8 +427,8 @@ class Conv2d(Layer):
     def _forward(self, x):
         return K.conv2d_forward(x, self.weight.data, self.bias.data, self.stride, self.padding)
 
-    def _grads(self, dout, cache, input_grad):
-        dx, dw, db = K.conv2d_backward(dout, cache, input_grad)
+    def _grads(self, dout, cache, input_grad, bounds=None):
+        dx, dw, db = K.conv2d_backward(dout, cache, input_grad, bounds)
         return dx, [dw, db]
 
     def describe(self):
@@ -620,8 +621,8 @@ class Linear(Layer):
     def _forward(self, x):
         return K.linear_forward(x, self.weight.data, self.bias.data)
 
-    def _grads(self, dout, cache, input_grad):
-        dx, dw, db = K.linear_backward(dout, cache, input_grad)
+    def _grads(self, dout, cache, input_grad, bounds=None):
+        dx, dw, db = K.linear_backward(dout, cache, input_grad, bounds)
         return dx, [dw, db]
 
     def describe(self):

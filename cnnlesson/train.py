@@ -248,10 +248,11 @@ def fit(model: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_s
     threads : int, optional
         1 or 2 (more are treated as 2): how many cores compute a step.
         Default: the machine's cores, at most 2. A batch of at least 32
-        examples is always cut into the same pieces (of at most 32), whose
-        gradients are added in a fixed order; with 2 threads, batches of at
-        least 64 run half of their pieces on a second thread. The results
-        are bit-identical whatever the number of threads.
+        examples is always cut into the same pieces (two pieces up to 256
+        examples, more of at most 128 above), whose gradients are added in a
+        fixed order; with 2 threads, batches of at least 64 run half of their
+        pieces on a second thread. The results are bit-identical whatever the
+        number of threads.
 
     Returns
     -------

@@ -3,8 +3,9 @@
 * layers run unchecked kernels after validating each input signature once;
 * ``Sequential.backward(input_grad=False)`` skips the first layer's input gradient;
 * ``fit`` goes through ``cnnlesson._step.StepRunner``: a batch of >= 32 examples is
-  cut into two halves whose gradients are added in a fixed order, on 1 or 2 threads,
-  with bit-identical results;
+  cut into pieces whose gradients are added in a fixed order, on 1 or 2 threads, with
+  bit-identical results, also when a cut batch runs as one on one thread;
+* a ReLU followed by max pooling runs as pooling then ReLU, with the same numbers;
 * the kernels (strided unfold, ReLU by mask, single-product input gradient) agree with
   the naive loops to 1e-6 in float32 and 1e-12 in float64, ties included.
 """
@@ -17,7 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlesson import _blas, _kernels
 from cnnlesson import functional as F
-from cnnlesson._step import MIN_SPLIT, StepRunner, piece_bounds
+from cnnlesson._step import MIN_SPLIT, PARALLEL_MIN, StepRunner, _PoolThenRelu, piece_bounds
 from cnnlesson.layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
 from cnnlesson.model import Sequential, seed_cnn
 from cnnlesson.optim import SGD, Adam
@@ -206,6 +207,103 @@ def test_cut_batches_give_the_gradient_of_the_whole_batch(n):
         _assert_close(a.grad, b.grad, np.float64)
 
 
+def _runner_grads(model, x, y, threads=1, by_piece=True):
+    runner = StepRunner(model, threads=threads, batch_size=len(x))
+    runner.by_piece = runner.by_piece and by_piece
+    try:
+        logits, losses = runner.gradients(x, y)
+    finally:
+        runner.close()
+    return logits, losses, {p.name: p.grad.copy() for p in model.parameters()}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [MIN_SPLIT, 47, PARALLEL_MIN - 1])
+def test_a_cut_batch_run_as_one_gives_the_gradient_of_its_pieces(dtype, n):
+    """Below PARALLEL_MIN the pieces are not run one by one: the batch runs as one and only
+    the parameter gradients are summed piece by piece."""
+    model = _tied_model(dtype)
+    x, y = _tied_batch(n, dtype)
+    x[: n // 2, :, 10:] = np.random.default_rng(1).random((n // 2, 3, 16, 26))  # not all ties
+    assert StepRunner(model, threads=1, batch_size=n).by_piece
+    whole = _runner_grads(model, x, y)
+    pieces = _runner_grads(model, x, y, by_piece=False)
+    _assert_close(whole[0], pieces[0], dtype)
+    for name, g in whole[2].items():
+        _assert_close(g, pieces[2][name], dtype)
+    if dtype == np.float64:  # and it is the gradient of the whole batch
+        ref, _ = _reference_grads(model, x, y)
+        for name, g in whole[2].items():
+            _assert_close(g, ref[name], dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parameter_gradients_summed_by_piece_are_the_sums_of_the_pieces(dtype):
+    """Bit for bit: the same products, added in the order in which fit adds the pieces'."""
+    rng = np.random.default_rng(0)
+    x = rng.random((13, 3, 7, 6)).astype(dtype)
+    w = rng.random((4, 3, 3, 3)).astype(dtype)
+    out, cache = _kernels.conv2d_forward(x, w, np.zeros(4, dtype), 1, 1)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    h = rng.random((13, 20)).astype(dtype)
+    lw = rng.random((20, 5)).astype(dtype)
+    _, lcache = _kernels.linear_forward(h, lw, np.zeros(5, dtype))
+    ldout = rng.standard_normal((13, 5)).astype(dtype)
+    bounds = [0, 4, 9, 13]
+    _, dw, db = _kernels.conv2d_backward(dout, cache, False, bounds)
+    _, ldw, ldb = _kernels.linear_backward(ldout, lcache, False, bounds)
+    parts = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        _, c = _kernels.conv2d_forward(x[a:b], w, np.zeros(4, dtype), 1, 1)
+        _, pdw, pdb = _kernels.conv2d_backward(dout[a:b], c, False)
+        _, pldw, pldb = _kernels.linear_backward(ldout[a:b], _kernels.LinearCache(h[a:b], lw),
+                                                 False)
+        parts.append((pdw, pdb, pldw, pldb))
+    for i, got in enumerate((dw, db, ldw, ldb)):
+        want = parts[0][i] + parts[1][i]
+        want += parts[2][i]
+        assert np.array_equal(got, want)
+        assert not np.array_equal(got, (parts[0][i] + parts[2][i]) + parts[1][i])  # order
+
+
+def test_only_the_course_layers_sum_by_piece():
+    class MyConv(Conv2d):
+        def _grads(self, dout, cache, input_grad):
+            return super()._grads(dout, cache, input_grad)
+
+    model = Sequential(MyConv(1, 2, 3, seed=0), ReLU(), Flatten(), Linear(8, 3, seed=0))
+    runner = StepRunner(model, threads=1, batch_size=40)
+    assert runner.splittable and not runner.by_piece
+    x = np.random.default_rng(0).random((40, 1, 4, 4)).astype(np.float32)
+    runner.gradients(x, np.arange(40) % 3)  # the pieces, one by one
+    runner.close()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2), (3, 1), (2, 3)])
+def test_relu_then_max_pooling_runs_fused_with_the_same_numbers(dtype, size, stride):
+    """pool(relu(x)) = relu(pool(x)); the gradients agree too, ties and overlaps included."""
+    rng = np.random.default_rng(size * 10 + stride)
+    front = [Conv2d(2, 3, 3, seed=1, dtype=dtype), ReLU(), MaxPool2d(size, stride), Flatten()]
+    features = Sequential(*front).forward(np.zeros((1, 2, 11, 10), dtype)).shape[1]
+    model = Sequential(*front, Linear(features, 4, seed=2, dtype=dtype))
+    for p in model.parameters():
+        p.data[...] = np.round(p.data * 4) / 4  # ties between windows' values, exact zeros
+    x = rng.integers(-1, 2, size=(5, 2, 11, 10)).astype(dtype)
+    y = rng.integers(0, 4, 5)
+    runner = StepRunner(model, threads=1, batch_size=5)
+    assert any(isinstance(s, _PoolThenRelu) for s in runner.stages)
+    runner.close()
+    logits, _, grads = _runner_grads(model, x, y)
+    model.zero_grad()
+    ref_logits = model.forward(x)
+    _, d = F.softmax_cross_entropy(ref_logits, y)
+    model.backward(d)
+    assert np.array_equal(logits, ref_logits)
+    for p in model.parameters():
+        assert np.array_equal(grads[p.name], p.grad), p.name
+
+
 def test_fit_threads_argument():
     with pytest.raises(ValueError, match="threads must be a positive integer"):
         _train(0)
@@ -304,6 +402,17 @@ def test_every_input_gradient_layout_matches_the_naive_loops(dtype, n, stride, p
         for a, r in zip(got, ref, strict=True):
             assert a.dtype == dtype and a.flags.c_contiguous
             _assert_close(a, r, dtype)
+
+
+def test_conv_forward_takes_non_contiguous_inputs():
+    rng = np.random.default_rng(0)
+    x = rng.random((6, 9, 8, 3)).transpose(0, 3, 1, 2)  # NCHW view of an NHWC array
+    w = rng.random((4, 3, 3, 3))
+    b = rng.random(4)
+    for view in (x, x[:, :, ::2], x[::2]):
+        out, _ = F.conv2d_forward(view, w, b)
+        ref, _ = F.conv2d_forward(np.ascontiguousarray(view), w, b)
+        assert np.array_equal(out, ref)
 
 
 def test_relu_backward_by_mask_equals_where():
