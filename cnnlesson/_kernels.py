@@ -195,7 +195,7 @@ def sum_by_piece(piece_sum, bounds) -> np.ndarray:
 
     ``((s0 + s1) + s2) + ...``: the order in which
     :class:`cnnlesson._step.StepRunner` adds the gradients of the pieces of a
-    batch, so that both ways give the same bits.
+    batch, so that both ways add the same numbers in the same order.
     """
     total = piece_sum(bounds[0], bounds[1]) + piece_sum(bounds[1], bounds[2])
     for a, b in zip(bounds[2:-1], bounds[3:], strict=True):
