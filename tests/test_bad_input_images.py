@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
 
-from cnnlesson import _validate, datasets, explain, filters, gradcheck, setup_check, viz
+from cnnlesson import _validate, datasets, explain, filters, gradcheck, own_images, setup_check, viz
 from cnnlesson import images as I
 from cnnlesson.model import seed_cnn
 from cnnlesson.viz import show_image, show_kernel
@@ -682,7 +682,7 @@ def test_the_widget_shows_a_message_even_when_classify_itself_breaks(model, monk
     def broken(*args, **kwargs):
         raise RuntimeError("something unexpected")
 
-    monkeypatch.setattr(explain, "classify_upload", broken)
+    monkeypatch.setattr(own_images, "classify_upload", broken)  # where the widget finds it
     text, pred = box.handle_upload({"new": upload_value(encode(seven()))})
     assert pred is None and "RuntimeError: something unexpected" in text
     assert box.children[1].outputs[-1]["text"] == text + "\n"
