@@ -11,7 +11,7 @@ from cnnlesson.checks.nb02_convolution import OUTPUT_SIZE_CASES
 from cnnlesson.functional import conv_output_size
 
 # ---------------------------------------------------------------------------
-# Exercise 2.1
+# Extra: the output-size formula (Exercise 2.1 of an earlier edition)
 # ---------------------------------------------------------------------------
 
 
@@ -31,7 +31,7 @@ def test_output_size_cases_cover_floor_and_padding():
 
 def test_output_size_passes(capsys):
     assert checks.output_size_formula(right_size).passed is True
-    assert capsys.readouterr().out.startswith("PASS Exercise 2.1")
+    assert capsys.readouterr().out.startswith("PASS Extra: the output-size formula")
 
 
 def test_output_size_with_math_floor_passes(capsys):
@@ -63,7 +63,7 @@ def test_output_size_not_attempted(capsys):
     assert checks.output_size_formula(...).passed is False
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
-    assert all(line.startswith("[not attempted yet] Exercise 2.1") for line in out)
+    assert all(line.startswith("[not attempted yet] Extra: the output-size formula") for line in out)
 
 
 # ---------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_maxpool_forward_mutation_and_not_attempted(capsys):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 3.3
+# Extra: max pooling, backward (Exercise 3.3 of an earlier edition)
 # ---------------------------------------------------------------------------
 
 
@@ -137,7 +137,7 @@ def backward_loops(x, dout, size, *, rule="first", scale=True):
 
 def test_maxpool_backward_passes(capsys):
     assert checks.maxpool_backward(backward_loops).passed is True
-    assert capsys.readouterr().out.startswith("PASS Exercise 3.3")
+    assert capsys.readouterr().out.startswith("PASS Extra: max pooling, backward")
 
 
 @pytest.mark.parametrize("kwargs, hint", [
@@ -171,4 +171,4 @@ def test_maxpool_backward_wrong_shape_and_mutation(capsys):
         checks.maxpool_backward(mutating)
     assert checks.maxpool_backward(stub).passed is False
     assert checks.maxpool_backward(...).passed is False
-    assert capsys.readouterr().out.count("[not attempted yet] Exercise 3.3") == 2
+    assert capsys.readouterr().out.count("[not attempted yet] Extra: max pooling, backward") == 2
