@@ -72,6 +72,36 @@ def test_learner_bug_becomes_one_clean_error_line(capsys):
     assert result.record["status"] == "error" and "TypeError" in result.record["hint"]
 
 
+def test_exit_in_a_learners_function_is_an_error_line_not_the_end_of_the_check(capsys):
+    import sys
+
+    def quits(v):
+        sys.exit("done")
+
+    result = check_double(quits)
+    assert result.status == "error"
+    out = capsys.readouterr().out
+    assert out.startswith("ERROR Exercise 0.1: double it: your quits raised SystemExit: done.")
+    assert "return its answer instead" in out
+
+    class Sneaky:
+        def __eq__(self, other):
+            raise SystemExit(1)
+
+    @exercise("Exercise 9.2: compare")
+    def compare(answer):
+        assert answer == 3, "not 3"
+
+    result = compare(Sneaky())
+    assert result.status == "error" and "SystemExit" in capsys.readouterr().out
+
+    def interrupted(v):
+        raise KeyboardInterrupt  # the stop button still stops
+
+    with pytest.raises(KeyboardInterrupt):
+        check_double(interrupted)
+
+
 def test_not_callable_is_reported(capsys):
     result = check_double(3)
     assert result.status == "fail"

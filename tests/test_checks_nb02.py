@@ -63,7 +63,8 @@ def test_output_size_not_attempted(capsys):
     assert checks.output_size_formula(...).passed is False
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
-    assert all(line.startswith("[not attempted yet] Extra: the output-size formula") for line in out)
+    assert all(line.startswith("[not attempted yet] Extra: the output-size formula")
+               for line in out)
 
 
 # ---------------------------------------------------------------------------

@@ -288,6 +288,10 @@ def exercise(title: str, *, notebook: str | None = None, kind: str = "exercise")
                 hint = (f"{UNFORESEEN} ({type(err).__name__}); check that it is the kind of "
                         "value the exercise asks for.")
                 return finish("fail", f"FAIL {title}: {hint}", hint)
+            except SystemExit as err:  # the learner's code outside call(), e.g. in __eq__
+                line = LearnerError("code", err, "exit() and sys.exit() stop the whole "
+                                    "program; return the answer instead.").line()
+                return finish("error", f"ERROR {title}: {line}", line)
             except Exception as err:  # noqa: BLE001 - a learner never sees a traceback
                 detail = " ".join(str(err).split())[:200]
                 hint = (f"{UNFORESEEN} ({type(err).__name__}: {detail}); check that it is the "
@@ -325,5 +329,8 @@ def call(function, *args, **kwargs):
     except RecursionError as err:
         raise LearnerError(name, err, "a function that calls itself needs a case that stops "
                                       "the recursion.") from None
+    except SystemExit as err:  # exit(), quit() or sys.exit(): it would escape the check
+        raise LearnerError(name, err, "exit() and sys.exit() stop the whole program; the "
+                                      "function should return its answer instead.") from None
     except Exception as err:  # noqa: BLE001 - a learner's bug: one clean line, not a crash
         raise LearnerError(name, err) from None
