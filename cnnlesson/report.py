@@ -17,8 +17,9 @@ Usage::
       submissions/bob_01_filtering.ipynb
 
 Each notebook is copied into its own temporary folder and run there, top to bottom, in a fresh
-kernel of the Python running the report, with a time limit per notebook (``--timeout``);
-``--jobs`` notebooks run at once. The submissions and the course's notebooks are never
+kernel of the Python running the report, with a time limit per notebook (``--timeout``)
+and at most :data:`MAX_OUTPUT_CHARS` characters of output kept (the checks' records are
+always kept); ``--jobs`` notebooks run at once. The submissions and the course's notebooks are never
 modified. ``--no-run`` reads the outputs saved in the notebooks instead (fast, but only as
 good as what the student last ran).
 
@@ -75,6 +76,10 @@ __all__ = ["STATUSES", "RECORD_MIME", "ReportError", "Row", "Submission", "add_a
 STATUSES = ("pass", "fail", "not_attempted", "error", "timeout", "missing", "malformed",
             "foreign")
 MARKER = ".cnnlesson-report.json"
+#: Characters of output kept per re-run notebook (the course's largest, with its figures, has
+#: about 3 million); beyond this a student's output is dropped, except the checks' records, so
+#: a runaway ``print`` loop cannot fill the teacher's memory before the time limit.
+MAX_OUTPUT_CHARS = 50_000_000
 _RECORD_STATUSES = ("pass", "fail", "not_attempted", "error")
 
 
@@ -128,6 +133,7 @@ def _kernel_manager_class():
 
 def _run(nb, workdir: Path, timeout: float) -> tuple[str, int | None]:
     """Run ``nb`` in place; return ("", None), ("timeout", cell) or ("died", cell)."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -138,7 +144,29 @@ def _run(nb, workdir: Path, timeout: float) -> tuple[str, int | None]:
         running["cell"] = cell
         return max(1, int(deadline - time.monotonic() + 0.999))
 
-    client = NotebookClient(nb, timeout=int(timeout), timeout_func=timeout_func,
+    class BoundedClient(NotebookClient):
+        """Keeps at most MAX_OUTPUT_CHARS of output, and every check record."""
+
+        used = 0
+        dropped = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg.get("content") or {}
+            data = content.get("data") or {}
+            if RECORD_MIME not in data:
+                size = len(str(content.get("text", ""))) + sum(len(str(v))
+                                                               for v in data.values())
+                self.used += size
+                if self.used > MAX_OUTPUT_CHARS:
+                    if not self.dropped:
+                        self.dropped = True
+                        outs.append(nbformat.v4.new_output(
+                            "stream", name="stderr", text=f"[report: more than "
+                            f"{MAX_OUTPUT_CHARS:,} characters of output; the rest is dropped]\n"))
+                    return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    client = BoundedClient(nb, timeout=int(timeout), timeout_func=timeout_func,
                             allow_errors=True, kernel_name="python3", shutdown_kernel="immediate",
                             kernel_manager_class=_kernel_manager_class(), record_timing=False,
                             startup_timeout=120, resources={"metadata": {"path": str(workdir)}})

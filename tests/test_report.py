@@ -295,6 +295,33 @@ def test_re_run_with_timeout_error_and_pass_in_parallel(tmp_path):
     assert nbformat.read(sub / "ok" / "09_tiny.ipynb", as_version=4) == stored
 
 
+def test_a_runaway_print_loop_is_cut_but_its_checks_still_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "MAX_OUTPUT_CHARS", 100_000)
+    course = _tiny_course(tmp_path / "course")
+    sub = tmp_path / "sub"
+    (sub / "eve").mkdir(parents=True)
+    seen = []
+    real_run = report._run
+
+    def spy(nb, workdir, timeout):
+        outcome = real_run(nb, workdir, timeout)
+        seen.append(sum(len(str(o.get("text", ""))) for c in nb.cells
+                        for o in c.get("outputs", [])))
+        seen.append("".join(str(o.get("text", "")) for c in nb.cells
+                            for o in c.get("outputs", [])))
+        return outcome
+
+    monkeypatch.setattr(report, "_run", spy)
+    loud = ("for i in range(3000):\n    print('x' * 100)\n"  # 303,000 characters
+            "# Exercise 9.2: t9.2\ncheck_2(42)")
+    nbformat.write(_tiny(CHECK.format(n=1), CHECK.format(n=2), "# Exercise 9.1: t9.1\n"
+                         "check_1(42)", loud), sub / "eve" / "09_tiny.ipynb")
+    rows = report.make_report(sub, tmp_path / "rep", course=course, timeout=60, jobs=1,
+                              stream=sys.stderr, progress_stream=sys.stderr)
+    assert {r.exercise: r.status for r in rows} == {"9.1": "pass", "9.2": "pass"}
+    assert seen[0] < 110_000 and "the rest is dropped" in seen[1]
+
+
 def test_runs_in_its_own_working_folder(tmp_path, monkeypatch):
     course = _tiny_course(tmp_path / "course")
     sub = tmp_path / "sub"
