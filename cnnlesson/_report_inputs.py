@@ -110,6 +110,31 @@ def course_exercises(course) -> dict[str, list[dict]]:
     return result
 
 
+#: The ``format`` marker of ``course_exercises.json`` (see :func:`shipped_course_exercises`).
+COURSE_INDEX_FORMAT = "cnnlesson course exercises 1"
+#: The file, in the package's data, that :func:`shipped_course_exercises` reads.
+COURSE_INDEX_NAME = "course_exercises.json"
+
+
+def shipped_course_exercises() -> dict[str, list[dict]]:
+    """:func:`course_exercises` of the course's notebooks, as shipped with the package.
+
+    An installed cnnlesson (a wheel, not a checkout) has no ``notebooks/`` folder; the
+    class report then takes the list of exercises from ``course_exercises.json``, which
+    ``data/make_course_exercises.py`` writes from the notebooks (a test keeps the two
+    equal). ``{}`` if the file is missing or unreadable.
+    """
+    from .datasets import data_path
+
+    try:
+        index = json.loads(data_path(COURSE_INDEX_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(index, dict) or index.get("format") != COURSE_INDEX_FORMAT:
+        return {}
+    return index.get("notebooks") or {}
+
+
 def _id_key(ident: str) -> tuple:
     """``"1.10"`` sorts after ``"1.9"``; non-numeric parts after numbers."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(ident).split("."))

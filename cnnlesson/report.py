@@ -67,6 +67,7 @@ from ._report_inputs import (
     course_exercises,
     find_submissions,
     read_records,
+    shipped_course_exercises,
 )
 
 __all__ = ["STATUSES", "RECORD_MIME", "ReportError", "Row", "Submission", "add_arguments",
@@ -438,7 +439,8 @@ def make_report(submissions, out, *, course="auto", run=True, timeout=300.0, job
         The report folder: new, empty, or an earlier report's (else ``force``).
     course : str or pathlib.Path or None, default "auto"
         The course's notebooks (for the list of exercises); "auto" uses ``notebooks/`` of the
-        working folder or of the package's checkout.
+        working folder or of the package's checkout, and else (an installed package) the
+        list of exercises shipped with the package.
     run : bool, default True
         Re-run each notebook in a fresh kernel; False reads the saved outputs.
     timeout : float, default 300
@@ -471,7 +473,11 @@ def make_report(submissions, out, *, course="auto", run=True, timeout=300.0, job
     if course_dir is not None and not course_dir.is_dir():
         raise ReportError(f"course must be the folder of the course's notebooks; got "
                           f"{str(course_dir)!r}, which is not a folder. Hint: --course notebooks/")
-    expected = course_exercises(course_dir)
+    if course == "auto" and course_dir is None:  # an installed package: no notebooks/
+        expected = shipped_course_exercises()
+        course_dir = "the exercise list shipped with cnnlesson" if expected else None
+    else:
+        expected = course_exercises(course_dir)
     subs, notes = find_submissions(submissions, set(expected))
     if run:
         try:
@@ -584,7 +590,7 @@ def add_arguments(subparsers) -> None:
     p.add_argument("-o", "--out", default="report", help="report folder (default: report)")
     p.add_argument("--course", default="auto",
                    help="folder of the course's notebooks, for the list of exercises "
-                        "(default: notebooks/)")
+                        "(default: notebooks/, else the list shipped with cnnlesson)")
     p.add_argument("--timeout", type=positive(float), default=300.0,
                    help="seconds allowed for each notebook (default: 300)")
     p.add_argument("--jobs", type=positive(int), default=None,

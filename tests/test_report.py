@@ -322,6 +322,55 @@ def test_a_runaway_print_loop_is_cut_but_its_checks_still_count(tmp_path, monkey
     assert seen[0] < 110_000 and "the rest is dropped" in seen[1]
 
 
+def _make_course_exercises():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_course_exercises",
+                                                  ROOT / "data" / "make_course_exercises.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_exercise_list_matches_the_notebooks():
+    from cnnlesson._report_inputs import course_exercises, shipped_course_exercises
+
+    shipped = shipped_course_exercises()
+    assert shipped == course_exercises(ROOT / "notebooks"), (
+        "an exercise was added, renamed or removed: run `python data/make_course_exercises.py`")
+    assert [e["id"] for e in shipped["03_pooling"]][:3] == ["3.1", "3.2", "3.3"]
+
+
+def test_an_installed_package_reports_with_the_shipped_exercise_list(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "_default_course", lambda: None)  # a wheel: no notebooks/
+    sub = tmp_path / "sub"
+    (sub / "fay").mkdir(parents=True)
+    nbformat.write(_tiny("# Exercise 3.1: pooling by hand\nx = 1", records=[
+        _record("3.1", "pass", notebook="03_pooling")]), sub / "fay" / "03_pooling.ipynb")
+    rows = report.make_report(sub, tmp_path / "rep", run=False, jobs=1, stream=sys.stderr,
+                              progress_stream=sys.stderr)
+    got = {(r.notebook, r.exercise): r.status for r in rows}
+    from cnnlesson._report_inputs import shipped_course_exercises
+
+    assert set(got) == {("03_pooling", e["id"]) for e in shipped_course_exercises()["03_pooling"]}
+    assert got[("03_pooling", "3.1")] == "pass" and got[("03_pooling", "3.3")] == "not_attempted"
+
+
+def test_the_exercise_list_script_writes_atomically_and_keeps_foreign_files(tmp_path):
+    script = _make_course_exercises()
+    out = tmp_path / "course_exercises.json"
+    index = script.build(out, ROOT / "notebooks")
+    assert json.loads(out.read_text(encoding="utf-8")) == index
+    script.build(out, ROOT / "notebooks")  # its own file: replaced
+    foreign = tmp_path / "mine.json"
+    foreign.write_text('{"my": "notes"}', encoding="utf-8")
+    with pytest.raises(SystemExit, match="refusing to overwrite"):
+        script.build(foreign, ROOT / "notebooks")
+    assert foreign.read_text(encoding="utf-8") == '{"my": "notes"}'
+    with pytest.raises(SystemExit, match="no course notebooks"):
+        script.build(tmp_path / "new.json", tmp_path)
+
+
 def test_runs_in_its_own_working_folder(tmp_path, monkeypatch):
     course = _tiny_course(tmp_path / "course")
     sub = tmp_path / "sub"
