@@ -102,6 +102,36 @@ def test_exit_in_a_learners_function_is_an_error_line_not_the_end_of_the_check(c
         check_double(interrupted)
 
 
+def test_a_function_that_never_returns_is_stopped_with_an_error_line(capsys, monkeypatch):
+    import signal
+    import time
+
+    from cnnlesson.checks import _core
+
+    monkeypatch.setattr(_core, "CHECK_TIME_LIMIT", 0.3)
+
+    def endless(v):
+        total = 0
+        while total < v:  # total never grows
+            try:
+                total += 0
+            except Exception:  # noqa: BLE001 - a learner's catch-all does not swallow the stop
+                pass
+        return total
+
+    start = time.perf_counter()
+    result = check_double(endless)
+    assert time.perf_counter() - start < 5
+    assert result.status == "error"
+    out = capsys.readouterr().out
+    assert out.startswith("ERROR Exercise 0.1: double it: your endless raised TimeoutError: "
+                          "still running after 0.3 s")
+    assert "a counter that is never increased" in out
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no timer left behind
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+    assert check_double(lambda v: 2 * v).passed  # the next check runs normally
+
+
 def test_not_callable_is_reported(capsys):
     result = check_double(3)
     assert result.status == "fail"

@@ -27,10 +27,13 @@ with a hint.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import re
+import signal
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -60,6 +63,10 @@ RECORD_MIME = "application/vnd.cnnlesson.check+json"
 #: The start of the hint shown when a checker itself failed on an answer it did not foresee
 #: (a safety net: the tests make sure no known input ends up here).
 UNFORESEEN = "the check could not use this answer"
+
+#: Seconds a check may run before it is stopped with an ERROR line. A right answer takes well
+#: under a second on the checks' small cases; a learner's loop that never ends does not.
+CHECK_TIME_LIMIT = 30.0
 
 _STATUSES = ("pass", "fail", "not_attempted", "error")
 _KINDS = ("exercise", "prediction", "quiz")
@@ -224,6 +231,43 @@ def _describe_missing(names, args_given) -> str:
     return f"{quoted} are still `...`"
 
 
+class _OutOfTime(BaseException):
+    """Raised in the learner's code when the check's time is up. A BaseException, so that
+    a learner's ``except Exception:`` inside the endless loop does not swallow it."""
+
+
+def _out_of_time(signum, frame):
+    raise _OutOfTime
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`_OutOfTime` after ``seconds`` (SIGALRM; a no-op where that cannot work:
+    Windows, a thread other than the main one, or a timer someone else already set)."""
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if usable:
+        previous = signal.getsignal(signal.SIGALRM)
+        usable = signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    if not usable:
+        yield
+        return
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _out_of_time_error(function: str) -> LearnerError:
+    return LearnerError(function, TimeoutError(
+        f"still running after {CHECK_TIME_LIMIT:g} s, so the check stopped it"),
+        "look for a loop whose condition never becomes false (a counter that is never "
+        "increased, a while instead of an if) or a function that calls itself forever.")
+
+
 def exercise(title: str, *, notebook: str | None = None, kind: str = "exercise"):
     """Decorate a checker so that it prints one PASS / FAIL / ERROR / not-attempted line.
 
@@ -273,9 +317,13 @@ def exercise(title: str, *, notebook: str | None = None, kind: str = "exercise")
                 return finish("not_attempted",
                               _not_attempted_line(title, _describe_missing(missing, args)))
             try:
-                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                        _time_limit(CHECK_TIME_LIMIT):
                     warnings.simplefilter("ignore")
                     message = check(*args, **kwargs)
+            except _OutOfTime:  # the time ran out in the checker's own code
+                line = _out_of_time_error("code").line()
+                return finish("error", f"ERROR {title}: {line}", line)
             except NotAttempted as err:
                 return finish("not_attempted", _not_attempted_line(title, err.what))
             except LearnerError as err:
@@ -329,6 +377,8 @@ def call(function, *args, **kwargs):
     except RecursionError as err:
         raise LearnerError(name, err, "a function that calls itself needs a case that stops "
                                       "the recursion.") from None
+    except _OutOfTime:
+        raise _out_of_time_error(name) from None
     except SystemExit as err:  # exit(), quit() or sys.exit(): it would escape the check
         raise LearnerError(name, err, "exit() and sys.exit() stop the whole program; the "
                                       "function should return its answer instead.") from None
