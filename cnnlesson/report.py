@@ -18,10 +18,10 @@ Usage::
 
 Each notebook is copied into its own temporary folder and run there, top to bottom, in a fresh
 kernel of the Python running the report, with a time limit per notebook (``--timeout``)
-and at most :data:`MAX_OUTPUT_CHARS` characters of output kept (the checks' records are
-always kept); ``--jobs`` notebooks run at once. The submissions and the course's notebooks are never
-modified. ``--no-run`` reads the outputs saved in the notebooks instead (fast, but only as
-good as what the student last ran).
+and at most :data:`MAX_OUTPUT_CHARS` characters of output kept (the checks' records and the
+errors are always kept); ``--jobs`` notebooks run at once. The submissions and the course's
+notebooks are never modified. ``--no-run`` reads the outputs saved in the notebooks instead
+(fast, but only as good as what the student last ran).
 
 Results come from the machine-readable records the checks display
 (``application/vnd.cnnlesson.check+json``), never from the printed text. Each student x
@@ -146,7 +146,7 @@ def _run(nb, workdir: Path, timeout: float) -> tuple[str, int | None]:
         return max(1, int(deadline - time.monotonic() + 0.999))
 
     class BoundedClient(NotebookClient):
-        """Keeps at most MAX_OUTPUT_CHARS of output, and every check record."""
+        """Keeps at most MAX_OUTPUT_CHARS of output, and every check record and error."""
 
         used = 0
         dropped = False
@@ -154,7 +154,7 @@ def _run(nb, workdir: Path, timeout: float) -> tuple[str, int | None]:
         def output(self, outs, msg, display_id, cell_index):
             content = msg.get("content") or {}
             data = content.get("data") or {}
-            if RECORD_MIME not in data:
+            if RECORD_MIME not in data and msg.get("msg_type") != "error":
                 size = len(str(content.get("text", ""))) + sum(len(str(v))
                                                                for v in data.values())
                 self.used += size
