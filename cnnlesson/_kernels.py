@@ -190,17 +190,22 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int,
     return out.reshape(n, num_filters, out_h, out_w), Conv2dCache(x, w, stride, padding, cols)
 
 
-def sum_by_piece(piece_sum, bounds) -> np.ndarray:
-    """``piece_sum(a, b)`` for each piece ``[a, b)`` of ``bounds``, added in order.
+def add_in_order(parts, out=None) -> np.ndarray:
+    """``((parts[0] + parts[1]) + parts[2]) + ...`` (at least two parts), into ``out`` if given.
 
-    ``((s0 + s1) + s2) + ...``: the order in which
-    :class:`cnnlesson._step.StepRunner` adds the gradients of the pieces of a
-    batch, so that both ways add the same numbers in the same order.
+    The one order in which the gradients of the pieces of a batch are added, by
+    :class:`cnnlesson._step.StepRunner` and by :func:`sum_by_piece`, so that both
+    ways give the same bits.
     """
-    total = piece_sum(bounds[0], bounds[1]) + piece_sum(bounds[1], bounds[2])
-    for a, b in zip(bounds[2:-1], bounds[3:], strict=True):
-        total += piece_sum(a, b)
+    total = np.add(parts[0], parts[1], out=out)
+    for part in parts[2:]:
+        total += part
     return total
+
+
+def sum_by_piece(piece_sum, bounds) -> np.ndarray:
+    """``piece_sum(a, b)`` for each piece ``[a, b)`` of ``bounds``, added by add_in_order."""
+    return add_in_order([piece_sum(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
 
 
 def conv2d_backward(dout: np.ndarray, cache: Conv2dCache, input_grad: bool = True,
